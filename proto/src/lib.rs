@@ -1,1 +1,3 @@
 //! Terraform plugin protocol 6.
+
+pub mod cty;

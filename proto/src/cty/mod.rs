@@ -1,0 +1,1 @@
+//! cty: the type system and values of Terraform, and their wire encodings.
