@@ -1,1 +1,70 @@
-//! The JIT domain: written once, used by the provider, the emulator and the linter.
+/*!
+The JIT domain: Azure Defender for Cloud just-in-time VM access rules, written once.
+
+The provider checks plans with it, the emulator validates requests with it and `jitlint` lints
+HCL with it, so all three agree on what a valid port, source prefix or duration is. It knows
+nothing of Terraform, HTTP, HCL or JSON, does no IO and never panics on bad input: bad input is
+a [`RuleError`], or a list of [`Finding`]s that name the field.
+
+# Brief overview
+
+* [`limits`] holds every number and fixed name of the API, in one place.
+* [`PortNumber`], [`Protocol`], [`ManagementPort`] and [`PortRange`] are the port vocabulary.
+* [`SourcePrefix`] is who may connect: `*`, an address, a CIDR block or a service tag, with the
+  breadth questions the linter asks ([`SourcePrefix::is_open_to_internet`],
+  [`SourcePrefix::is_broader_than`], [`SourcePrefix::covers`]).
+* [`IsoDuration`] reads and prints ISO 8601 durations as Azure does, and
+  [`MaxRequestAccessDuration`] holds one within PT5M..=PT24H.
+* [`VmId`] is a virtual machine's ARM resource id, with help for the usual mistakes.
+* [`PortRule`] and [`AllowedSource`] are the parsed model; [`default_port_rules`] gives Azure's
+  recommended rules.
+* [`validate`] checks raw, possibly unknown input and reports every [`Finding`]:
+  [`check_port_rule`], [`RawPortRule::parse`], [`check_name_length`].
+
+Types carry the preconditions: parse once at the edge, then pass the types around.
+
+# Example
+
+```
+use jit_core::{check_port_rule, Field, MaxRequestAccessDuration, RawPortRule, SourcePrefix};
+
+let raw = RawPortRule {
+    number: Some(22),
+    protocol: Some("tcp"),
+    allowed_source_address_prefix: Some("0.0.0.0/0"),
+    max_request_access_duration: Some("PT4H"),
+    ..RawPortRule::default()
+};
+let findings = check_port_rule(&raw);
+assert_eq!(findings.len(), 1);
+assert_eq!(findings[0].field, Field::Protocol);
+assert_eq!(findings[0].message(), "protocol `tcp` is not one of TCP, UDP or *");
+
+let prefix: SourcePrefix = "0.0.0.0/0".parse()?;
+assert!(prefix.is_open_to_internet());
+assert_eq!(prefix.describe_reach(), "the whole internet");
+
+let duration = MaxRequestAccessDuration::parse("P1D")?;
+assert_eq!(duration.to_string(), "PT24H");
+# Ok::<(), Box<dyn std::error::Error>>(())
+```
+*/
+
+#![deny(missing_docs)]
+
+pub mod duration;
+pub mod error;
+pub mod limits;
+pub mod policy;
+pub mod port;
+pub mod source_prefix;
+pub mod validate;
+pub mod vm_id;
+
+pub use duration::{IsoDuration, MaxRequestAccessDuration};
+pub use error::RuleError;
+pub use policy::{AllowedSource, PortRule, check_name_length, default_port_rules, duplicate_ports};
+pub use port::{ManagementPort, PortNumber, PortRange, Protocol};
+pub use source_prefix::SourcePrefix;
+pub use validate::{Field, Finding, RawPortRule, check_port_rule, check_virtual_machine};
+pub use vm_id::VmId;

@@ -1,0 +1,209 @@
+//! [`RuleError`]: every way a JIT value can break a rule.
+//!
+//! Messages follow one style so that the provider, the emulator and the linter can show them
+//! as they are: a lowercase start, no final dot, and the bad value named in the message.
+//! [`RuleError::help`] adds one sentence that says how to fix the problem.
+
+use crate::duration::MaxRequestAccessDuration;
+use crate::limits::{MAX_POLICY_AND_VM_NAME_LEN, PORT_NUMBER_MAX, PORT_NUMBER_MIN};
+
+/// A JIT value that breaks one of Azure's rules.
+///
+/// Each variant carries the offending value so that the message can name it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RuleError {
+    /// A port number outside 0..=65535.
+    #[error("port {value} is outside {}-{}", PORT_NUMBER_MIN, PORT_NUMBER_MAX)]
+    PortOutOfRange {
+        /// The number as written.
+        value: i64,
+    },
+    /// A port written as text that is not a whole number, such as `"ssh"`.
+    #[error("port `{value}` is not a whole number")]
+    PortNotANumber {
+        /// The text as written.
+        value: String,
+    },
+    /// A protocol other than `TCP`, `UDP` or `*` (Azure's enum is case-sensitive).
+    #[error("protocol `{value}` is not one of TCP, UDP or *")]
+    InvalidProtocol {
+        /// The protocol as written.
+        value: String,
+    },
+    /// A source prefix that is not `*`, an IP address, a CIDR block or a service tag.
+    #[error("source prefix `{value}` is invalid: {reason}")]
+    InvalidSourcePrefix {
+        /// The prefix as written.
+        value: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// Both `allowedSourceAddressPrefix` and `allowedSourceAddressPrefixes` are set; the spec
+    /// says they are mutually exclusive.
+    #[error("a single source prefix and a list of source prefixes are both set")]
+    BothPrefixAndPrefixes,
+    /// `allowedSourceAddressPrefixes` is an empty list, which would allow no one.
+    #[error("the list of source prefixes is empty")]
+    EmptyPrefixes,
+    /// A duration that is not an ISO 8601 duration Azure can read.
+    #[error("duration `{value}` is invalid: {reason}")]
+    InvalidDuration {
+        /// The duration as written.
+        value: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A maximum request access duration below PT5M.
+    #[error(
+        "duration {value} is shorter than the minimum {}",
+        MaxRequestAccessDuration::MIN
+    )]
+    DurationTooShort {
+        /// The duration as written.
+        value: String,
+    },
+    /// A maximum request access duration above PT24H.
+    #[error(
+        "duration {value} is longer than the maximum {}",
+        MaxRequestAccessDuration::MAX
+    )]
+    DurationTooLong {
+        /// The duration as written.
+        value: String,
+    },
+    /// The policy name and the VM name together are longer than 56 characters.
+    #[error(
+        "policy name `{policy_name}` and VM name `{vm_name}` are {len} characters together, \
+         more than {}",
+        MAX_POLICY_AND_VM_NAME_LEN
+    )]
+    NameTooLong {
+        /// The JIT policy name.
+        policy_name: String,
+        /// The virtual machine name (the last segment of its id).
+        vm_name: String,
+        /// The two lengths added, in characters.
+        len: usize,
+    },
+    /// A string that is not the ARM resource id of a virtual machine.
+    #[error("VM id `{value}` is invalid: {reason}")]
+    InvalidVmId {
+        /// The id as written.
+        value: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// An NSG-style port range that is not `22`, `20-30` or `*`.
+    #[error("port range `{value}` is invalid")]
+    InvalidPortRange {
+        /// The range as written.
+        value: String,
+    },
+    /// A port rule without a port number; the spec requires `number`.
+    #[error("port number is missing")]
+    MissingPortNumber,
+    /// The same port number appears twice in one VM's rules.
+    #[error("port {number} is listed more than once")]
+    DuplicatePort {
+        /// The repeated port number.
+        number: u16,
+    },
+    /// An access request names a port that the VM's policy does not list.
+    #[error("port {number} is not in the JIT policy for this VM")]
+    PortNotInPolicy {
+        /// The requested port number.
+        number: u16,
+    },
+    /// An access request asks for a source prefix that the port rule does not allow.
+    #[error("source `{prefix}` is not within the allowed sources of port {number}")]
+    SourceNotAllowed {
+        /// The requested source prefix, in canonical form.
+        prefix: String,
+        /// The requested port number.
+        number: u16,
+    },
+    /// An access request lasts longer than the port rule's maximum request access duration.
+    #[error("requested access of {requested} is longer than the maximum {max} of port {number}")]
+    RequestTooLong {
+        /// The requested duration, in canonical ISO 8601 form.
+        requested: String,
+        /// The port rule's maximum, in canonical ISO 8601 form.
+        max: String,
+        /// The requested port number.
+        number: u16,
+    },
+}
+
+impl RuleError {
+    /// One sentence that says how to fix the problem, without a final dot.
+    ///
+    /// Where a common mistake is recognisable from the value (a lowercase protocol, a CIDR with
+    /// host bits set, a doubled `/subscriptions/` in a VM id), the help names the fix for it.
+    pub fn help(&self) -> String {
+        match self {
+            RuleError::PortOutOfRange { .. } => {
+                format!("use a port number between {PORT_NUMBER_MIN} and {PORT_NUMBER_MAX}")
+            }
+            RuleError::PortNotANumber { .. } => {
+                "write the port as a number, such as 22 for SSH or 3389 for RDP".to_owned()
+            }
+            RuleError::InvalidProtocol { value } => crate::port::protocol_help(value),
+            RuleError::InvalidSourcePrefix { value, .. } => crate::source_prefix::help_for(value),
+            RuleError::BothPrefixAndPrefixes => {
+                "set either the single source prefix or the list of source prefixes, not both: \
+                 Azure treats them as mutually exclusive"
+                    .to_owned()
+            }
+            RuleError::EmptyPrefixes => {
+                "list at least one source prefix, or leave the list out to allow any source (*)"
+                    .to_owned()
+            }
+            RuleError::InvalidDuration { value, .. } => crate::duration::help_for(value),
+            RuleError::DurationTooShort { .. } => format!(
+                "use a duration of at least {} (5 minutes)",
+                MaxRequestAccessDuration::MIN
+            ),
+            RuleError::DurationTooLong { .. } => format!(
+                "use a duration of at most {} (1 day); Azure accepts nothing longer",
+                MaxRequestAccessDuration::MAX
+            ),
+            RuleError::NameTooLong { vm_name, .. } => {
+                let vm_len = vm_name.chars().count();
+                if vm_len < MAX_POLICY_AND_VM_NAME_LEN {
+                    format!(
+                        "shorten the policy name to at most {} characters (or shorten the VM name)",
+                        MAX_POLICY_AND_VM_NAME_LEN - vm_len
+                    )
+                } else {
+                    format!(
+                        "the VM name alone has {vm_len} characters; JIT cannot protect a VM whose \
+                         name leaves no room for a policy name within {MAX_POLICY_AND_VM_NAME_LEN}"
+                    )
+                }
+            }
+            RuleError::InvalidVmId { value, .. } => crate::vm_id::help_for(value),
+            RuleError::InvalidPortRange { .. } => {
+                "write a single port (22), a range with the lower port first (20-30), or * for \
+                 every port"
+                    .to_owned()
+            }
+            RuleError::MissingPortNumber => "set the port number, such as 22 for SSH".to_owned(),
+            RuleError::DuplicatePort { .. } => {
+                "list each port once; merge the two rules into one".to_owned()
+            }
+            RuleError::PortNotInPolicy { .. } => {
+                "request only ports listed in the VM's JIT policy, or add the port to the policy"
+                    .to_owned()
+            }
+            RuleError::SourceNotAllowed { .. } => {
+                "request a source inside the port's allowed source prefixes".to_owned()
+            }
+            RuleError::RequestTooLong { max, .. } => {
+                format!(
+                    "request access for at most {max}, the port's maximum request access duration"
+                )
+            }
+        }
+    }
+}

@@ -1,0 +1,246 @@
+//! [`VmId`]: the ARM resource id of a virtual machine, the key of every JIT policy entry.
+//!
+//! The shape is `/subscriptions/{guid}/resourceGroups/{rg}/providers/Microsoft.Compute/virtualMachines/{name}`.
+//! ARM compares the fixed segment names without regard to case, so we accept any case and print
+//! the canonical one. Ids are usually built by hand in HCL, so the common mistakes (a doubled
+//! `/subscriptions/`, a missing leading slash, the id of a NIC or a scale set) get their own help.
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::error::RuleError;
+use crate::limits::MAX_RESOURCE_GROUP_NAME_LEN;
+
+/// The parts of a virtual machine's ARM resource id.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct VmId {
+    /// The subscription, a GUID, as written.
+    pub subscription_id: String,
+    /// The resource group name, as written.
+    pub resource_group: String,
+    /// The virtual machine name, as written.
+    pub name: String,
+}
+
+impl VmId {
+    /// Parses an id; the fixed segment names may be in any case.
+    pub fn parse(text: &str) -> Result<Self, RuleError> {
+        diagnose(text).map_err(|problem| RuleError::InvalidVmId {
+            value: text.to_owned(),
+            reason: problem.reason,
+        })
+    }
+
+    /// Whether two ids name the same VM, as ARM compares them: ignoring case.
+    ///
+    /// The derived `PartialEq` compares exactly; use this when matching a request's VM to a
+    /// policy's VM, since Azure may return a different case than the one sent.
+    pub fn same_vm(&self, other: &VmId) -> bool {
+        self.subscription_id
+            .eq_ignore_ascii_case(&other.subscription_id)
+            && self
+                .resource_group
+                .eq_ignore_ascii_case(&other.resource_group)
+            && self.name.eq_ignore_ascii_case(&other.name)
+    }
+}
+
+impl FromStr for VmId {
+    type Err = RuleError;
+
+    fn from_str(text: &str) -> Result<Self, RuleError> {
+        VmId::parse(text)
+    }
+}
+
+impl fmt::Display for VmId {
+    /// The canonical id, with the fixed segment names in ARM's casing.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "/subscriptions/{}/resourceGroups/{}/providers/Microsoft.Compute/virtualMachines/{}",
+            self.subscription_id, self.resource_group, self.name
+        )
+    }
+}
+
+const EXAMPLE: &str =
+    "/subscriptions/{guid}/resourceGroups/{rg}/providers/Microsoft.Compute/virtualMachines/{name}";
+
+/// What is wrong with an id, with the help that fixes it.
+struct Problem {
+    reason: String,
+    help: String,
+}
+
+impl Problem {
+    fn new(reason: impl Into<String>, help: impl Into<String>) -> Self {
+        Problem {
+            reason: reason.into(),
+            help: help.into(),
+        }
+    }
+
+    fn shape(reason: impl Into<String>) -> Self {
+        Problem::new(
+            reason,
+            format!("use the id of the virtual machine itself, of the form {EXAMPLE}"),
+        )
+    }
+}
+
+/// The help sentence for an id that [`VmId::parse`] rejected.
+pub(crate) fn help_for(value: &str) -> String {
+    match diagnose(value) {
+        Err(problem) => problem.help,
+        Ok(_) => Problem::shape("").help,
+    }
+}
+
+fn diagnose(text: &str) -> Result<VmId, Problem> {
+    if text.trim().is_empty() {
+        return Err(Problem::shape("it is empty"));
+    }
+    if text.trim() != text {
+        return Err(Problem::new(
+            "it has leading or trailing spaces",
+            format!("remove the spaces: `{}`", text.trim()),
+        ));
+    }
+    let lower = text.to_ascii_lowercase();
+    if let Some(position) = lower.find("/subscriptions//subscriptions/") {
+        let fixed = format!(
+            "{}{}",
+            &text[..position],
+            &text[position + "/subscriptions/".len()..]
+        );
+        return Err(Problem::new(
+            "`/subscriptions/` appears twice",
+            format!(
+                "remove the doubled prefix (a subscription's resource id, such as \
+                 data.azurerm_subscription.current.id, already starts with `/subscriptions/`; \
+                 its subscription_id is the bare GUID): `{fixed}`"
+            ),
+        ));
+    }
+    if lower.starts_with("subscriptions/") {
+        return Err(Problem::new(
+            "it must start with `/`",
+            format!("add the leading slash: `/{text}`"),
+        ));
+    }
+    if text.len() > 1 && text.ends_with('/') {
+        return Err(Problem::new(
+            "it ends with `/`",
+            format!(
+                "remove the trailing slash: `{}`",
+                text.trim_end_matches('/')
+            ),
+        ));
+    }
+    let Some(rest) = text.strip_prefix('/') else {
+        return Err(Problem::shape("it must start with `/subscriptions/`"));
+    };
+    let segments: Vec<&str> = rest.split('/').collect();
+    let expect_segment = |index: usize, canonical: &str| -> Result<(), Problem> {
+        match segments.get(index) {
+            Some(segment) if segment.eq_ignore_ascii_case(canonical) => Ok(()),
+            Some(segment) => Err(Problem::shape(format!(
+                "segment {} is `{segment}` where `{canonical}` belongs",
+                index + 1
+            ))),
+            None => Err(Problem::shape(format!(
+                "it ends before `{canonical}`, after {index} segments"
+            ))),
+        }
+    };
+    expect_segment(0, "subscriptions")?;
+    let subscription_id = segments.get(1).copied().unwrap_or_default();
+    if subscription_id.is_empty() {
+        return Err(Problem::new(
+            "the subscription id is empty",
+            "put the subscription's GUID after `/subscriptions/`; an empty one usually means an \
+             unset variable",
+        ));
+    }
+    if !is_guid(subscription_id) {
+        return Err(Problem::new(
+            format!("subscription `{subscription_id}` is not a GUID"),
+            "use the subscription id, a GUID such as 00000000-0000-0000-0000-000000000000, not \
+             the subscription's display name",
+        ));
+    }
+    expect_segment(2, "resourceGroups")?;
+    let resource_group = segments.get(3).copied().unwrap_or_default();
+    if let Some(reason) = resource_group_problem(resource_group) {
+        return Err(Problem::shape(reason));
+    }
+    expect_segment(4, "providers")?;
+    if let Some(namespace) = segments.get(5)
+        && !namespace.eq_ignore_ascii_case("Microsoft.Compute")
+    {
+        return Err(Problem::new(
+            format!("resource provider `{namespace}` is not `Microsoft.Compute`"),
+            "use the id of the virtual machine itself, not of its network interface, disk or \
+             another resource",
+        ));
+    }
+    expect_segment(5, "Microsoft.Compute")?;
+    if let Some(resource_type) = segments.get(6)
+        && !resource_type.eq_ignore_ascii_case("virtualMachines")
+    {
+        return Err(Problem::new(
+            format!("resource type `{resource_type}` is not `virtualMachines`"),
+            "JIT protects single virtual machines; use the id of a virtual machine, not of a \
+             scale set, disk or other compute resource",
+        ));
+    }
+    expect_segment(6, "virtualMachines")?;
+    let name = segments.get(7).copied().unwrap_or_default();
+    if name.is_empty() {
+        return Err(Problem::shape("the virtual machine name is missing"));
+    }
+    if segments.len() > 8 {
+        let extra = segments[8..].join("/");
+        let cut = segments[..8].join("/");
+        return Err(Problem::new(
+            format!("it goes on after the VM name with `/{extra}`"),
+            format!("cut the id after the VM name: `/{cut}`"),
+        ));
+    }
+    Ok(VmId {
+        subscription_id: subscription_id.to_owned(),
+        resource_group: resource_group.to_owned(),
+        name: name.to_owned(),
+    })
+}
+
+/// The spec's `resourceGroupName`: `^[-\w\._\(\)]+$`, 1 to 90 characters.
+fn resource_group_problem(resource_group: &str) -> Option<String> {
+    if resource_group.is_empty() {
+        return Some("the resource group name is empty".to_owned());
+    }
+    let len = resource_group.chars().count();
+    if len > MAX_RESOURCE_GROUP_NAME_LEN {
+        return Some(format!(
+            "resource group name `{resource_group}` has {len} characters, more than {MAX_RESOURCE_GROUP_NAME_LEN}"
+        ));
+    }
+    let allowed = |c: char| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '(' | ')');
+    if let Some(bad) = resource_group.chars().find(|c| !allowed(*c)) {
+        return Some(format!(
+            "resource group name `{resource_group}` has `{bad}`, which is not allowed"
+        ));
+    }
+    None
+}
+
+/// `8-4-4-4-12` hexadecimal digits, the spec's `subscriptionId` pattern.
+fn is_guid(text: &str) -> bool {
+    let groups: Vec<&str> = text.split('-').collect();
+    groups.len() == 5
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(group, len)| group.len() == len && group.bytes().all(|b| b.is_ascii_hexdigit()))
+}
