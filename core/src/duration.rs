@@ -320,3 +320,282 @@ fn add_part(total: u64, value: u64, unit: u64) -> Result<u64, String> {
         .and_then(|secs| total.checked_add(secs))
         .ok_or_else(|| "it is too large".to_owned())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// `Ok((seconds, canonical display))` or `Err((reason, help))`.
+    fn check(text: &str, expected: Result<(u64, &str), (&str, &str)>) {
+        let actual = IsoDuration::parse(text)
+            .map(|duration| (duration.as_secs(), duration.to_string()))
+            .map_err(|error| match &error {
+                RuleError::InvalidDuration { reason, .. } => (reason.clone(), error.help()),
+                other => panic!("unexpected error {other:?}"),
+            });
+        let expected = expected
+            .map(|(secs, display)| (secs, display.to_owned()))
+            .map_err(|(reason, help)| (reason.to_owned(), help.to_owned()));
+        assert_eq!(actual, expected, "duration {text:?}");
+    }
+
+    const GENERIC_HELP: &str = "write an ISO 8601 duration such as PT30M, PT3H or P1D";
+
+    #[test]
+    fn parses_what_azure_accepts() {
+        check("PT3H", Ok((10800, "PT3H")));
+        check("PT5M", Ok((300, "PT5M")));
+        check("PT4M59S", Ok((299, "PT4M59S")));
+        check("PT24H", Ok((86400, "PT24H")));
+        check("P1D", Ok((86400, "PT24H")));
+        check("P1DT1S", Ok((86401, "PT24H1S")));
+        check("PT1H30M", Ok((5400, "PT1H30M")));
+        check("PT90M", Ok((5400, "PT1H30M")));
+        check("P0DT5M", Ok((300, "PT5M")));
+        check("PT0S", Ok((0, "PT0S")));
+        check("P0D", Ok((0, "PT0S")));
+        check("P1W", Ok((604800, "PT168H")));
+        check("PT1H0M1S", Ok((3601, "PT1H1S")));
+        check("PT36000S", Ok((36000, "PT10H")));
+    }
+
+    #[test]
+    fn rejects_with_reason_and_help() {
+        check("", Err(("it is empty", GENERIC_HELP)));
+        check(
+            "P",
+            Err((
+                "`P` must be followed by at least one part, as in PT3H",
+                GENERIC_HELP,
+            )),
+        );
+        check(
+            "PT",
+            Err((
+                "`T` must be followed by hours, minutes or seconds, as in PT30M",
+                GENERIC_HELP,
+            )),
+        );
+        check(
+            "P1DT",
+            Err((
+                "`T` must be followed by hours, minutes or seconds, as in PT30M",
+                GENERIC_HELP,
+            )),
+        );
+        check(
+            "3H",
+            Err((
+                "it must start with `P`, as in PT3H",
+                "start it with `PT`: `PT3H`",
+            )),
+        );
+        check(
+            "1D",
+            Err((
+                "it must start with `P`, as in PT3H",
+                "start it with `P`: `P1D`",
+            )),
+        );
+        check(
+            "-PT5M",
+            Err(("negative durations are not allowed", GENERIC_HELP)),
+        );
+        check(
+            "PT-5M",
+            Err(("`-` is not allowed in a duration", GENERIC_HELP)),
+        );
+        check(
+            "pt3h",
+            Err((
+                "designators must be upper case (Azure's parser is case-sensitive)",
+                "write it in upper case: `PT3H`",
+            )),
+        );
+        check(
+            "PT3h",
+            Err((
+                "designators must be upper case (Azure's parser is case-sensitive)",
+                "write it in upper case: `PT3H`",
+            )),
+        );
+        check(
+            "P3H",
+            Err((
+                "`H` must come after `T`, as in PT3H",
+                "put `T` before hours, minutes and seconds: `PT3H`",
+            )),
+        );
+        check(
+            "P1M",
+            Err((
+                "months have no fixed length (minutes go after `T`, as in PT30M)",
+                "put `T` before hours, minutes and seconds: `PT1M`",
+            )),
+        );
+        check(
+            "P1Y",
+            Err((
+                "years have no fixed length",
+                "use days, hours or minutes instead, such as P1D or PT30M",
+            )),
+        );
+        check(
+            "P1Y2M",
+            Err((
+                "years have no fixed length",
+                "use days, hours or minutes instead, such as P1D or PT30M",
+            )),
+        );
+        check(
+            "PT1.5H",
+            Err((
+                "fractions are not supported; use a smaller unit, as in PT90S",
+                GENERIC_HELP,
+            )),
+        );
+        check(
+            "PT0,5S",
+            Err((
+                "fractions are not supported; use a smaller unit, as in PT90S",
+                GENERIC_HELP,
+            )),
+        );
+        check(
+            "PT30M1H",
+            Err(("its parts are out of order or repeated", GENERIC_HELP)),
+        );
+        check(
+            "PT1H1H",
+            Err(("its parts are out of order or repeated", GENERIC_HELP)),
+        );
+        check(
+            "PT1D",
+            Err(("`D` must come before `T`, as in P1DT2H", GENERIC_HELP)),
+        );
+        check(
+            "P1W1D",
+            Err(("weeks cannot be combined with other parts", GENERIC_HELP)),
+        );
+        check(
+            "P1WT1H",
+            Err(("weeks cannot be combined with other parts", GENERIC_HELP)),
+        );
+        check("PTH", Err(("`H` has no number before it", GENERIC_HELP)));
+        check(
+            "PT3",
+            Err(("the number 3 has no designator after it", GENERIC_HELP)),
+        );
+        check(
+            "PT3X",
+            Err(("`X` is not a duration designator", GENERIC_HELP)),
+        );
+        check("P T3H", Err(("it has spaces in it", GENERIC_HELP)));
+        check(
+            "PT99999999999999999999S",
+            Err(("the number 99999999999999999999 is too large", GENERIC_HELP)),
+        );
+        check("P999999999999999D", Err(("it is too large", GENERIC_HELP)));
+    }
+
+    /// `Ok(canonical)` or `Err(message)`.
+    fn check_max(text: &str, expected: Result<&str, &str>) {
+        let actual = MaxRequestAccessDuration::parse(text)
+            .map(|duration| duration.to_string())
+            .map_err(|error| error.to_string());
+        assert_eq!(
+            actual,
+            expected.map(str::to_owned).map_err(str::to_owned),
+            "max duration {text:?}"
+        );
+    }
+
+    #[test]
+    fn max_request_access_duration_bounds() {
+        check_max("PT5M", Ok("PT5M"));
+        check_max("PT300S", Ok("PT5M"));
+        check_max(
+            "PT4M59S",
+            Err("duration PT4M59S is shorter than the minimum PT5M"),
+        );
+        check_max(
+            "PT0S",
+            Err("duration PT0S is shorter than the minimum PT5M"),
+        );
+        check_max("PT3H", Ok("PT3H"));
+        check_max("PT24H", Ok("PT24H"));
+        check_max("P1D", Ok("PT24H"));
+        check_max(
+            "PT24H1S",
+            Err("duration PT24H1S is longer than the maximum PT24H"),
+        );
+        check_max("P2D", Err("duration P2D is longer than the maximum PT24H"));
+        check_max("P1W", Err("duration P1W is longer than the maximum PT24H"));
+        check_max(
+            "P1M",
+            Err(
+                "duration `P1M` is invalid: months have no fixed length (minutes go after `T`, as in PT30M)",
+            ),
+        );
+    }
+
+    #[test]
+    fn max_request_access_duration_help_and_constants() {
+        let short = MaxRequestAccessDuration::parse("PT1M").unwrap_err();
+        assert_eq!(short.help(), "use a duration of at least PT5M (5 minutes)");
+        let long = MaxRequestAccessDuration::new(IsoDuration::from_hours(25)).unwrap_err();
+        assert_eq!(
+            long,
+            RuleError::DurationTooLong {
+                value: "PT25H".to_owned()
+            }
+        );
+        assert_eq!(
+            long.help(),
+            "use a duration of at most PT24H (1 day); Azure accepts nothing longer"
+        );
+        assert_eq!(MaxRequestAccessDuration::DEFAULT.to_string(), "PT3H");
+        assert_eq!(
+            MaxRequestAccessDuration::default(),
+            MaxRequestAccessDuration::DEFAULT
+        );
+        assert_eq!(
+            MaxRequestAccessDuration::MIN.get(),
+            IsoDuration::from_mins(5)
+        );
+        assert_eq!(MaxRequestAccessDuration::MAX.get().as_secs(), 86400);
+    }
+
+    proptest! {
+        #[test]
+        fn display_round_trips(secs in 0u64..=10 * SECS_PER_WEEK) {
+            let duration = IsoDuration::from_secs(secs);
+            prop_assert_eq!(IsoDuration::parse(&duration.to_string()), Ok(duration));
+        }
+
+        #[test]
+        fn display_round_trips_for_huge_values(secs in any::<u64>()) {
+            let duration = IsoDuration::from_secs(secs);
+            prop_assert_eq!(IsoDuration::parse(&duration.to_string()), Ok(duration));
+        }
+
+        #[test]
+        fn components_add_up(days in 0u64..400, hours in 0u64..100, minutes in 0u64..100, seconds in 0u64..100) {
+            let text = format!("P{days}DT{hours}H{minutes}M{seconds}S");
+            let expected = days * SECS_PER_DAY + hours * SECS_PER_HOUR + minutes * 60 + seconds;
+            prop_assert_eq!(IsoDuration::parse(&text).map(IsoDuration::as_secs), Ok(expected));
+        }
+
+        #[test]
+        fn bounds_hold(secs in 0u64..3 * SECS_PER_DAY) {
+            let accepted = MaxRequestAccessDuration::new(IsoDuration::from_secs(secs)).is_ok();
+            prop_assert_eq!(accepted, (300..=86400).contains(&secs));
+        }
+
+        #[test]
+        fn parse_never_panics(text in "[PTDHMSWY0-9.,-]{0,20}") {
+            let _ = IsoDuration::parse(&text);
+        }
+    }
+}

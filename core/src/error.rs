@@ -207,3 +207,107 @@ impl RuleError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One error of every variant.
+    fn every_variant() -> Vec<RuleError> {
+        vec![
+            RuleError::PortOutOfRange { value: 70000 },
+            RuleError::PortNotANumber {
+                value: "ssh".to_owned(),
+            },
+            RuleError::InvalidProtocol {
+                value: "tcp".to_owned(),
+            },
+            RuleError::InvalidSourcePrefix {
+                value: "10.0.0.0/33".to_owned(),
+                reason: "prefix length 33 is more than 32".to_owned(),
+            },
+            RuleError::BothPrefixAndPrefixes,
+            RuleError::EmptyPrefixes,
+            RuleError::InvalidDuration {
+                value: "3H".to_owned(),
+                reason: "it must start with `P`".to_owned(),
+            },
+            RuleError::DurationTooShort {
+                value: "PT1M".to_owned(),
+            },
+            RuleError::DurationTooLong {
+                value: "P2D".to_owned(),
+            },
+            RuleError::NameTooLong {
+                policy_name: "default".to_owned(),
+                vm_name: "v".repeat(50),
+                len: 57,
+            },
+            RuleError::InvalidVmId {
+                value: "vm1".to_owned(),
+                reason: "it must start with `/subscriptions/`".to_owned(),
+            },
+            RuleError::InvalidPortRange {
+                value: "30-20".to_owned(),
+            },
+            RuleError::MissingPortNumber,
+            RuleError::DuplicatePort { number: 22 },
+            RuleError::PortNotInPolicy { number: 8080 },
+            RuleError::SourceNotAllowed {
+                prefix: "1.2.3.4".to_owned(),
+                number: 22,
+            },
+            RuleError::RequestTooLong {
+                requested: "PT4H".to_owned(),
+                max: "PT3H".to_owned(),
+                number: 22,
+            },
+        ]
+    }
+
+    #[test]
+    fn messages_and_help_follow_the_style() {
+        for error in every_variant() {
+            for text in [error.to_string(), error.help()] {
+                assert!(!text.is_empty(), "{error:?}");
+                assert!(!text.ends_with('.'), "ends with a dot: {text:?}");
+                let first = text.chars().next().expect("not empty");
+                assert!(
+                    !first.is_uppercase() || text.starts_with("VM ") || text.starts_with("JIT "),
+                    "starts in upper case: {text:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn messages_name_the_bad_value() {
+        let messages: Vec<String> = every_variant().iter().map(ToString::to_string).collect();
+        assert_eq!(
+            messages,
+            [
+                "port 70000 is outside 0-65535",
+                "port `ssh` is not a whole number",
+                "protocol `tcp` is not one of TCP, UDP or *",
+                "source prefix `10.0.0.0/33` is invalid: prefix length 33 is more than 32",
+                "a single source prefix and a list of source prefixes are both set",
+                "the list of source prefixes is empty",
+                "duration `3H` is invalid: it must start with `P`",
+                "duration PT1M is shorter than the minimum PT5M",
+                "duration P2D is longer than the maximum PT24H",
+                &format!(
+                    "policy name `default` and VM name `{}` are 57 characters together, more \
+                     than 56",
+                    "v".repeat(50)
+                ),
+                "VM id `vm1` is invalid: it must start with `/subscriptions/`",
+                "port range `30-20` is invalid",
+                "port number is missing",
+                "port 22 is listed more than once",
+                "port 8080 is not in the JIT policy for this VM",
+                "source `1.2.3.4` is not within the allowed sources of port 22",
+                "requested access of PT4H is longer than the maximum PT3H of port 22",
+            ]
+        );
+    }
+}

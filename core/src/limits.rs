@@ -56,3 +56,34 @@ pub const INITIATE_ACTION: &str = "initiate";
 
 /// The longest resource group name ARM accepts (the spec's `resourceGroupName` parameter).
 pub const MAX_RESOURCE_GROUP_NAME_LEN: usize = 90;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{IsoDuration, MaxRequestAccessDuration, SourcePrefix};
+
+    #[test]
+    fn durations_print_as_the_spec_states_them() {
+        let printed: Vec<String> = [
+            MIN_MAX_REQUEST_ACCESS_DURATION_SECS,
+            DEFAULT_MAX_REQUEST_ACCESS_DURATION_SECS,
+            MAX_MAX_REQUEST_ACCESS_DURATION_SECS,
+        ]
+        .into_iter()
+        .map(|secs| IsoDuration::from_secs(secs).to_string())
+        .collect();
+        assert_eq!(printed, ["PT5M", "PT3H", "PT24H"]);
+        assert_eq!(
+            MaxRequestAccessDuration::DEFAULT.get().as_secs(),
+            DEFAULT_MAX_REQUEST_ACCESS_DURATION_SECS
+        );
+    }
+
+    #[test]
+    fn defaults_parse() {
+        assert_eq!(DEFAULT_SOURCE_PREFIX.parse(), Ok(SourcePrefix::Any));
+        assert_eq!(DEFAULT_PROTOCOL.as_str(), "*");
+        assert_eq!(u32::from(PORT_NUMBER_MAX), u32::from(u16::MAX));
+        assert!(DEFAULT_POLICY_NAME.len() < MAX_POLICY_AND_VM_NAME_LEN);
+    }
+}

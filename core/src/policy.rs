@@ -133,3 +133,131 @@ pub fn duplicate_ports(rules: &[PortRule]) -> Vec<PortNumber> {
     }
     duplicates.into_iter().collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn prefix(text: &str) -> SourcePrefix {
+        text.parse().unwrap()
+    }
+
+    fn check_name(policy_name: &str, vm_name: &str, expected: Result<(), &str>) {
+        let actual = check_name_length(policy_name, vm_name).map_err(|error| error.to_string());
+        assert_eq!(
+            actual,
+            expected.map_err(str::to_owned),
+            "{policy_name:?} + {vm_name:?}"
+        );
+    }
+
+    #[test]
+    fn name_length() {
+        check_name("default", &"v".repeat(49), Ok(()));
+        check_name(&"p".repeat(28), &"v".repeat(28), Ok(()));
+        check_name("", &"v".repeat(56), Ok(()));
+        check_name("é", &"v".repeat(55), Ok(()));
+        check_name(
+            "default",
+            &"v".repeat(50),
+            Err(&format!(
+                "policy name `default` and VM name `{}` are 57 characters together, more than 56",
+                "v".repeat(50)
+            )),
+        );
+    }
+
+    #[test]
+    fn name_length_help() {
+        let error = check_name_length("default", &"v".repeat(50)).unwrap_err();
+        assert_eq!(
+            error.help(),
+            "shorten the policy name to at most 6 characters (or shorten the VM name)"
+        );
+        let error = check_name_length("p", &"v".repeat(60)).unwrap_err();
+        assert_eq!(
+            error.help(),
+            "the VM name alone has 60 characters; JIT cannot protect a VM whose name leaves no \
+             room for a policy name within 56"
+        );
+    }
+
+    #[test]
+    fn default_rules_are_azures() {
+        let rules = default_port_rules();
+        let summary: Vec<String> = rules
+            .iter()
+            .map(|rule| {
+                format!(
+                    "{} {} {:?} {}",
+                    rule.number,
+                    rule.protocol,
+                    rule.allowed_source
+                        .prefixes()
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>(),
+                    rule.max_request_access_duration
+                )
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                r#"22 * ["*"] PT3H"#,
+                r#"3389 * ["*"] PT3H"#,
+                r#"5985 * ["*"] PT3H"#,
+                r#"5986 * ["*"] PT3H"#,
+            ]
+        );
+    }
+
+    #[test]
+    fn allowed_source_covers_any_of_its_prefixes() {
+        let single = AllowedSource::Prefix(prefix("10.0.0.0/8"));
+        assert_eq!(single.prefixes(), [prefix("10.0.0.0/8")]);
+        assert!(single.covers(&prefix("10.1.1.1")));
+        assert!(!single.covers(&prefix("192.168.0.1")));
+        let list = AllowedSource::Prefixes(vec![prefix("10.0.0.0/8"), prefix("192.168.0.0/16")]);
+        assert!(list.covers(&prefix("192.168.3.0/24")));
+        assert!(!list.covers(&prefix("172.16.0.1")));
+        assert!(!list.is_open_to_internet());
+        assert!(!AllowedSource::Prefixes(Vec::new()).covers(&prefix("10.0.0.1")));
+        assert!(AllowedSource::default().is_open_to_internet());
+    }
+
+    #[test]
+    fn requests_are_checked_against_the_rule() {
+        let rule = PortRule {
+            allowed_source: AllowedSource::Prefix(prefix("10.0.0.0/8")),
+            ..PortRule::with_defaults(PortNumber::from_u16(22))
+        };
+        let check = |source: &str, hours: u64| -> Vec<String> {
+            rule.check_request(&prefix(source), IsoDuration::from_hours(hours))
+                .iter()
+                .map(ToString::to_string)
+                .collect()
+        };
+        assert!(check("10.0.0.1", 3).is_empty());
+        assert_eq!(
+            check("11.0.0.1", 4),
+            [
+                "source `11.0.0.1` is not within the allowed sources of port 22",
+                "requested access of PT4H is longer than the maximum PT3H of port 22",
+            ]
+        );
+    }
+
+    #[test]
+    fn duplicates() {
+        let rules: Vec<PortRule> = [22, 3389, 22, 80, 3389, 22]
+            .into_iter()
+            .map(|number| PortRule::with_defaults(PortNumber::from_u16(number)))
+            .collect();
+        assert_eq!(
+            duplicate_ports(&rules),
+            [PortNumber::from_u16(22), PortNumber::from_u16(3389)]
+        );
+        assert!(duplicate_ports(&default_port_rules()).is_empty());
+    }
+}

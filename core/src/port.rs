@@ -301,3 +301,229 @@ fn parse_decimal_port(text: &str) -> Option<u16> {
     }
     text.parse().ok()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// `Ok(port)` or `Err(message)` for a port given as an integer.
+    fn check_number(value: i64, expected: Result<u16, &str>) {
+        let actual = PortNumber::new(value)
+            .map(PortNumber::get)
+            .map_err(|error| error.to_string());
+        assert_eq!(actual, expected.map_err(str::to_owned), "port {value}");
+    }
+
+    #[test]
+    fn port_number_bounds() {
+        check_number(-1, Err("port -1 is outside 0-65535"));
+        check_number(0, Ok(0));
+        check_number(22, Ok(22));
+        check_number(65535, Ok(65535));
+        check_number(65536, Err("port 65536 is outside 0-65535"));
+        check_number(70000, Err("port 70000 is outside 0-65535"));
+        check_number(
+            i64::MIN,
+            Err("port -9223372036854775808 is outside 0-65535"),
+        );
+    }
+
+    #[test]
+    fn port_number_help() {
+        let error = PortNumber::new(70000).unwrap_err();
+        assert_eq!(error.help(), "use a port number between 0 and 65535");
+    }
+
+    fn check_port_text(text: &str, expected: Result<u16, &str>) {
+        let actual = text
+            .parse::<PortNumber>()
+            .map(PortNumber::get)
+            .map_err(|error| error.to_string());
+        assert_eq!(actual, expected.map_err(str::to_owned), "port {text:?}");
+    }
+
+    #[test]
+    fn port_number_from_str() {
+        check_port_text("22", Ok(22));
+        check_port_text("0", Ok(0));
+        check_port_text("65536", Err("port 65536 is outside 0-65535"));
+        check_port_text("-1", Err("port -1 is outside 0-65535"));
+        check_port_text("ssh", Err("port `ssh` is not a whole number"));
+        check_port_text("", Err("port `` is not a whole number"));
+        check_port_text("22.0", Err("port `22.0` is not a whole number"));
+        check_port_text(" 22", Err("port ` 22` is not a whole number"));
+    }
+
+    #[test]
+    fn port_number_conversions() {
+        assert_eq!(PortNumber::try_from(3389i64).map(u16::from), Ok(3389));
+        assert_eq!(PortNumber::from(22u16).to_string(), "22");
+        assert_eq!(
+            PortNumber::from_u16(5986).management_port(),
+            Some(ManagementPort::WinRmHttps)
+        );
+        assert_eq!(PortNumber::from_u16(80).management_port(), None);
+    }
+
+    /// `Ok(protocol)` or `Err((message, help))`.
+    fn check_protocol(text: &str, expected: Result<Protocol, (&str, &str)>) {
+        let actual = text
+            .parse::<Protocol>()
+            .map_err(|error| (error.to_string(), error.help()));
+        let expected = expected.map_err(|(message, help)| (message.to_owned(), help.to_owned()));
+        assert_eq!(actual, expected, "protocol {text:?}");
+    }
+
+    #[test]
+    fn protocols() {
+        check_protocol("TCP", Ok(Protocol::Tcp));
+        check_protocol("UDP", Ok(Protocol::Udp));
+        check_protocol("*", Ok(Protocol::Any));
+        check_protocol(
+            "tcp",
+            Err((
+                "protocol `tcp` is not one of TCP, UDP or *",
+                "write `TCP` in upper case: Azure's protocol enum is case-sensitive",
+            )),
+        );
+        check_protocol(
+            "Udp",
+            Err((
+                "protocol `Udp` is not one of TCP, UDP or *",
+                "write `UDP` in upper case: Azure's protocol enum is case-sensitive",
+            )),
+        );
+        check_protocol(
+            "ICMP",
+            Err((
+                "protocol `ICMP` is not one of TCP, UDP or *",
+                "JIT opens only TCP and UDP ports; use TCP, UDP or * (any)",
+            )),
+        );
+        check_protocol(
+            "All",
+            Err((
+                "protocol `All` is not one of TCP, UDP or *",
+                "write `*` for any protocol",
+            )),
+        );
+        check_protocol(
+            " * ",
+            Err((
+                "protocol ` * ` is not one of TCP, UDP or *",
+                "remove the spaces: write `*`",
+            )),
+        );
+        check_protocol(
+            "",
+            Err((
+                "protocol `` is not one of TCP, UDP or *",
+                "use TCP, UDP or * (any protocol)",
+            )),
+        );
+    }
+
+    #[test]
+    fn protocol_display_round_trips() {
+        for protocol in Protocol::ALL {
+            assert_eq!(protocol.to_string().parse::<Protocol>(), Ok(protocol));
+        }
+        assert_eq!(Protocol::Any.as_str(), "*");
+        assert!(Protocol::Any.includes(Protocol::Udp));
+        assert!(!Protocol::Tcp.includes(Protocol::Udp));
+    }
+
+    #[test]
+    fn management_ports() {
+        let table: Vec<(u16, &str, String)> = ManagementPort::ALL
+            .into_iter()
+            .map(|port| (port.number(), port.service(), port.to_string()))
+            .collect();
+        assert_eq!(
+            table,
+            [
+                (22, "SSH", "SSH (22)".to_owned()),
+                (3389, "RDP", "RDP (3389)".to_owned()),
+                (5985, "WinRM (HTTP)", "WinRM (HTTP) (5985)".to_owned()),
+                (5986, "WinRM (HTTPS)", "WinRM (HTTPS) (5986)".to_owned()),
+            ]
+        );
+        for port in ManagementPort::ALL {
+            assert_eq!(ManagementPort::from_number(port.number()), Some(port));
+        }
+        assert_eq!(ManagementPort::from_number(80), None);
+    }
+
+    /// `Ok((start, end, management ports, display))` or `Err(())` for an invalid range.
+    fn check_range(text: &str, expected: Option<(u16, u16, &[u16], &str)>) {
+        let actual = PortRange::parse(text).ok().map(|range| {
+            let ports: Vec<u16> = range
+                .management_ports()
+                .into_iter()
+                .map(ManagementPort::number)
+                .collect();
+            (range.start, range.end, ports, range.to_string())
+        });
+        let expected = expected
+            .map(|(start, end, ports, display)| (start, end, ports.to_vec(), display.to_owned()));
+        assert_eq!(actual, expected, "range {text:?}");
+        if actual.is_none() {
+            assert_eq!(
+                PortRange::parse(text).unwrap_err().to_string(),
+                format!("port range `{text}` is invalid")
+            );
+        }
+    }
+
+    #[test]
+    fn port_ranges() {
+        check_range("22", Some((22, 22, &[22], "22")));
+        check_range("80", Some((80, 80, &[], "80")));
+        check_range("20-30", Some((20, 30, &[22], "20-30")));
+        check_range(
+            "3000-6000",
+            Some((3000, 6000, &[3389, 5985, 5986], "3000-6000")),
+        );
+        check_range("*", Some((0, 65535, &[22, 3389, 5985, 5986], "*")));
+        check_range("0-65535", Some((0, 65535, &[22, 3389, 5985, 5986], "*")));
+        check_range("5985-5985", Some((5985, 5985, &[5985], "5985")));
+        check_range("30-20", None);
+        check_range("", None);
+        check_range("-", None);
+        check_range("22-", None);
+        check_range("-22", None);
+        check_range("+22", None);
+        check_range("a-b", None);
+        check_range("70000", None);
+        check_range("1-2-3", None);
+        check_range(" 22", None);
+    }
+
+    #[test]
+    fn port_range_contains_both_ends() {
+        let range = PortRange::parse("20-30").unwrap();
+        assert!(range.contains(20) && range.contains(30));
+        assert!(!range.contains(19) && !range.contains(31));
+        assert!(PortRange::single(22).contains(22));
+    }
+
+    proptest! {
+        #[test]
+        fn any_u16_port_is_accepted(port in any::<u16>()) {
+            prop_assert_eq!(PortNumber::new(i64::from(port)).map(PortNumber::get), Ok(port));
+            prop_assert_eq!(port.to_string().parse::<PortNumber>().map(PortNumber::get), Ok(port));
+        }
+
+        #[test]
+        fn any_i64_outside_u16_is_rejected(value in prop_oneof![i64::MIN..0, 65536i64..]) {
+            prop_assert_eq!(PortNumber::new(value), Err(RuleError::PortOutOfRange { value }));
+        }
+
+        #[test]
+        fn port_range_display_round_trips(a in any::<u16>(), b in any::<u16>()) {
+            let range = PortRange { start: a.min(b), end: a.max(b) };
+            prop_assert_eq!(PortRange::parse(&range.to_string()), Ok(range));
+        }
+    }
+}

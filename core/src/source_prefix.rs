@@ -279,3 +279,289 @@ fn is_tag_shaped(text: &str) -> bool {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ipnet::Ipv4Net;
+    use proptest::prelude::*;
+    use std::net::Ipv4Addr;
+
+    fn prefix(text: &str) -> SourcePrefix {
+        text.parse().unwrap()
+    }
+
+    /// `Ok(canonical display)` or `Err((message, help))`.
+    fn check_parse(text: &str, expected: Result<&str, (&str, &str)>) {
+        let actual = text
+            .parse::<SourcePrefix>()
+            .map(|prefix| prefix.to_string())
+            .map_err(|error| (error.to_string(), error.help()));
+        let expected = expected
+            .map(str::to_owned)
+            .map_err(|(message, help)| (message.to_owned(), help.to_owned()));
+        assert_eq!(actual, expected, "prefix {text:?}");
+    }
+
+    const GENERIC_HELP: &str = "use *, an IP address (203.0.113.7), a CIDR block \
+                                (203.0.113.0/24) or a service tag (VirtualNetwork)";
+
+    #[test]
+    fn parses_each_shape() {
+        check_parse("*", Ok("*"));
+        check_parse("192.168.0.3", Ok("192.168.0.3"));
+        check_parse("192.168.0.0/16", Ok("192.168.0.0/16"));
+        check_parse("0.0.0.0/0", Ok("0.0.0.0/0"));
+        check_parse("::/0", Ok("::/0"));
+        check_parse("2001:db8::/32", Ok("2001:db8::/32"));
+        check_parse("2001:0db8:0000::1", Ok("2001:db8::1"));
+        check_parse("fe80::1", Ok("fe80::1"));
+        check_parse("10.0.0.1/32", Ok("10.0.0.1/32"));
+        check_parse("Internet", Ok("Internet"));
+        check_parse("Any", Ok("Any"));
+        check_parse("VirtualNetwork", Ok("VirtualNetwork"));
+        check_parse("AzureCloud.westeurope", Ok("AzureCloud.westeurope"));
+        check_parse("Sql.EastUS-2", Ok("Sql.EastUS-2"));
+    }
+
+    #[test]
+    fn parse_kinds() {
+        assert_eq!(prefix("*"), SourcePrefix::Any);
+        assert_eq!(prefix("Any"), SourcePrefix::ServiceTag("Any".to_owned()));
+        assert!(matches!(prefix("10.0.0.1"), SourcePrefix::Address(_)));
+        assert!(matches!(prefix("10.0.0.0/8"), SourcePrefix::Network(_)));
+    }
+
+    #[test]
+    fn rejects_with_reason_and_help() {
+        check_parse(
+            "10.0.0.0/33",
+            Err((
+                "source prefix `10.0.0.0/33` is invalid: prefix length 33 is more than 32, the \
+                 most its address family allows",
+                "use a prefix length between 0 and 32",
+            )),
+        );
+        check_parse(
+            "::/129",
+            Err((
+                "source prefix `::/129` is invalid: prefix length 129 is more than 128, the most \
+                 its address family allows",
+                "use a prefix length between 0 and 128",
+            )),
+        );
+        check_parse(
+            "10.0.0.0/999999999999",
+            Err((
+                "source prefix `10.0.0.0/999999999999` is invalid: prefix length `999999999999` \
+                 is not a number",
+                GENERIC_HELP,
+            )),
+        );
+        check_parse(
+            "10.0.0.1/8",
+            Err((
+                "source prefix `10.0.0.1/8` is invalid: host bits are set; the network address \
+                 is 10.0.0.0/8",
+                "use the network address `10.0.0.0/8`, or `10.0.0.1/32` for the single host",
+            )),
+        );
+        check_parse(
+            "2001:db8::1/32",
+            Err((
+                "source prefix `2001:db8::1/32` is invalid: host bits are set; the network \
+                 address is 2001:db8::/32",
+                "use the network address `2001:db8::/32`, or `2001:db8::1/128` for the single host",
+            )),
+        );
+        check_parse(
+            "300.1.2.3",
+            Err((
+                "source prefix `300.1.2.3` is invalid: `300.1.2.3` is not an IP address",
+                GENERIC_HELP,
+            )),
+        );
+        check_parse(
+            "300.1.2.0/24",
+            Err((
+                "source prefix `300.1.2.0/24` is invalid: `300.1.2.0` is not an IP address",
+                GENERIC_HELP,
+            )),
+        );
+        check_parse(
+            "10.0.0.0/",
+            Err((
+                "source prefix `10.0.0.0/` is invalid: prefix length `` is not a number",
+                GENERIC_HELP,
+            )),
+        );
+        check_parse(
+            "10.0.0.0/+8",
+            Err((
+                "source prefix `10.0.0.0/+8` is invalid: prefix length `+8` is not a number",
+                GENERIC_HELP,
+            )),
+        );
+        check_parse(
+            "",
+            Err(("source prefix `` is invalid: it is empty", GENERIC_HELP)),
+        );
+        check_parse(
+            " 10.0.0.1",
+            Err((
+                "source prefix ` 10.0.0.1` is invalid: it has spaces in it",
+                "remove the spaces: `10.0.0.1`",
+            )),
+        );
+        check_parse(
+            "my_tag",
+            Err((
+                "source prefix `my_tag` is invalid: it is not *, an IP address, a CIDR block or \
+                 a service tag",
+                GENERIC_HELP,
+            )),
+        );
+        check_parse(
+            "10.0.0.1-10.0.0.9",
+            Err((
+                "source prefix `10.0.0.1-10.0.0.9` is invalid: `10.0.0.1-10.0.0.9` is not an IP \
+                 address",
+                GENERIC_HELP,
+            )),
+        );
+        check_parse(
+            "**",
+            Err((
+                "source prefix `**` is invalid: it is not *, an IP address, a CIDR block or a \
+                 service tag",
+                GENERIC_HELP,
+            )),
+        );
+    }
+
+    /// `(open to internet, broader than /24 and /64, reach)`.
+    fn check_breadth(text: &str, expected: (bool, bool, &str)) {
+        let prefix = prefix(text);
+        let actual = (
+            prefix.is_open_to_internet(),
+            prefix.is_broader_than(24, 64),
+            prefix.describe_reach(),
+        );
+        assert_eq!(
+            actual,
+            (expected.0, expected.1, expected.2.to_owned()),
+            "prefix {text:?}"
+        );
+    }
+
+    #[test]
+    fn breadth() {
+        check_breadth("*", (true, true, "the whole internet"));
+        check_breadth("Any", (true, true, "the whole internet"));
+        check_breadth("Internet", (true, true, "the whole internet"));
+        check_breadth("internet", (true, true, "the whole internet"));
+        check_breadth("0.0.0.0/0", (true, true, "the whole internet"));
+        check_breadth("::/0", (true, true, "the whole internet"));
+        check_breadth("10.0.0.0/16", (false, true, "65536 addresses"));
+        check_breadth("10.0.0.0/23", (false, true, "512 addresses"));
+        check_breadth("10.0.0.0/24", (false, false, "256 addresses"));
+        check_breadth("10.0.0.7/32", (false, false, "1 address"));
+        check_breadth("10.0.0.7", (false, false, "1 address"));
+        check_breadth("2001:db8::/32", (false, true, "2^96 addresses"));
+        check_breadth("2001:db8::/64", (false, false, "2^64 addresses"));
+        check_breadth("2001:db8::/120", (false, false, "256 addresses"));
+        check_breadth("2001:db8::1", (false, false, "1 address"));
+        check_breadth(
+            "VirtualNetwork",
+            (false, false, "service tag VirtualNetwork"),
+        );
+    }
+
+    /// Whether `allowed` covers `request`.
+    fn check_covers(allowed: &str, request: &str, expected: bool) {
+        assert_eq!(
+            prefix(allowed).covers(&prefix(request)),
+            expected,
+            "{allowed} covers {request}"
+        );
+    }
+
+    #[test]
+    fn covers() {
+        check_covers("*", "203.0.113.7", true);
+        check_covers("*", "::/0", true);
+        check_covers("*", "VirtualNetwork", true);
+        check_covers("Internet", "*", true);
+        check_covers("10.0.0.0/8", "10.1.2.3", true);
+        check_covers("10.0.0.0/8", "10.1.0.0/16", true);
+        check_covers("10.0.0.0/8", "10.0.0.0/8", true);
+        check_covers("10.0.0.0/16", "10.0.0.0/8", false);
+        check_covers("10.0.0.0/8", "11.0.0.1", false);
+        check_covers("10.0.0.0/8", "*", false);
+        check_covers("0.0.0.0/0", "::1", false);
+        check_covers("0.0.0.0/0", "1.2.3.4", true);
+        check_covers("10.0.0.1", "10.0.0.1", true);
+        check_covers("10.0.0.1", "10.0.0.1/32", true);
+        check_covers("10.0.0.1/32", "10.0.0.1", true);
+        check_covers("10.0.0.1", "10.0.0.2", false);
+        check_covers("10.0.0.0", "10.0.0.0/31", false);
+        check_covers("VirtualNetwork", "virtualnetwork", true);
+        check_covers("VirtualNetwork", "10.0.0.1", false);
+        check_covers("VirtualNetwork", "*", false);
+    }
+
+    #[test]
+    fn contains_ip() {
+        let ip = |text: &str| text.parse::<IpAddr>().unwrap();
+        assert!(prefix("*").contains_ip(ip("::1")));
+        assert!(prefix("Internet").contains_ip(ip("1.2.3.4")));
+        assert!(prefix("10.0.0.0/8").contains_ip(ip("10.255.255.255")));
+        assert!(!prefix("10.0.0.0/8").contains_ip(ip("11.0.0.0")));
+        assert!(prefix("10.0.0.1").contains_ip(ip("10.0.0.1")));
+        assert!(!prefix("AzureLoadBalancer").contains_ip(ip("168.63.129.16")));
+    }
+
+    fn any_prefix() -> impl Strategy<Value = SourcePrefix> {
+        prop_oneof![
+            Just(SourcePrefix::Any),
+            any::<Ipv4Addr>().prop_map(|ip| SourcePrefix::Address(IpAddr::V4(ip))),
+            (any::<Ipv4Addr>(), 0u8..=32).prop_map(|(ip, len)| SourcePrefix::Network(IpNet::V4(
+                Ipv4Net::new(ip, len).expect("length is at most 32").trunc()
+            ))),
+            prop_oneof![Just("Internet"), Just("Any"), Just("VirtualNetwork")]
+                .prop_map(|tag| SourcePrefix::ServiceTag(tag.to_owned())),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn ipv4_networks_round_trip(ip in any::<Ipv4Addr>(), len in 0u8..=32) {
+            let network = Ipv4Net::new(ip, len).expect("length is at most 32").trunc();
+            let parsed: SourcePrefix = network.to_string().parse().expect("a network parses");
+            prop_assert_eq!(&parsed, &SourcePrefix::Network(IpNet::V4(network)));
+            prop_assert_eq!(parsed.to_string(), network.to_string());
+        }
+
+        #[test]
+        fn ipv4_addresses_round_trip(ip in any::<Ipv4Addr>()) {
+            let parsed: SourcePrefix = ip.to_string().parse().expect("an address parses");
+            prop_assert_eq!(parsed, SourcePrefix::Address(IpAddr::V4(ip)));
+        }
+
+        #[test]
+        fn covers_agrees_with_contains_ip(allowed in any_prefix(), ip in any::<Ipv4Addr>()) {
+            let ip = IpAddr::V4(ip);
+            prop_assert_eq!(allowed.covers(&SourcePrefix::Address(ip)), allowed.contains_ip(ip));
+        }
+
+        #[test]
+        fn every_prefix_covers_itself(allowed in any_prefix()) {
+            prop_assert!(allowed.covers(&allowed));
+        }
+
+        #[test]
+        fn parse_never_panics(text in ".{0,40}") {
+            let _ = text.parse::<SourcePrefix>();
+        }
+    }
+}

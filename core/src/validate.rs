@@ -268,3 +268,270 @@ pub fn check_virtual_machine(policy_name: Option<&str>, vm_id: Option<&str>) -> 
     }
     findings
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The findings as `field: message` lines.
+    fn check(raw: RawPortRule<'_>, expected: &[&str]) {
+        let actual: Vec<String> = check_port_rule(&raw)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(actual, expected, "{raw:?}");
+    }
+
+    fn rule(number: i64) -> RawPortRule<'static> {
+        RawPortRule {
+            number: Some(number),
+            ..RawPortRule::default()
+        }
+    }
+
+    #[test]
+    fn valid_rules_have_no_findings() {
+        check(RawPortRule::default(), &[]);
+        check(rule(22), &[]);
+        check(
+            RawPortRule {
+                protocol: Some("TCP"),
+                allowed_source_address_prefix: Some("203.0.113.0/24"),
+                max_request_access_duration: Some("PT1H"),
+                ..rule(3389)
+            },
+            &[],
+        );
+        check(
+            RawPortRule {
+                allowed_source_address_prefixes: Some(vec!["10.0.0.1", "VirtualNetwork"]),
+                ..rule(22)
+            },
+            &[],
+        );
+    }
+
+    #[test]
+    fn each_field_is_checked() {
+        check(rule(70000), &["number: port 70000 is outside 0-65535"]);
+        check(
+            RawPortRule {
+                protocol: Some("tcp"),
+                ..rule(22)
+            },
+            &["protocol: protocol `tcp` is not one of TCP, UDP or *"],
+        );
+        check(
+            RawPortRule {
+                allowed_source_address_prefix: Some("10.0.0.0/33"),
+                ..rule(22)
+            },
+            &[
+                "allowed_source_address_prefix: source prefix `10.0.0.0/33` is invalid: prefix \
+               length 33 is more than 32, the most its address family allows",
+            ],
+        );
+        check(
+            RawPortRule {
+                max_request_access_duration: Some("PT4M59S"),
+                ..rule(22)
+            },
+            &["max_request_access_duration: duration PT4M59S is shorter than the minimum PT5M"],
+        );
+    }
+
+    #[test]
+    fn reports_every_problem() {
+        check(
+            RawPortRule {
+                number: Some(-1),
+                protocol: Some("ICMP"),
+                allowed_source_address_prefix: Some("*"),
+                allowed_source_address_prefixes: Some(vec!["10.0.0.0/8", "300.1.2.3", "x_y"]),
+                max_request_access_duration: Some("P1M"),
+            },
+            &[
+                "number: port -1 is outside 0-65535",
+                "protocol: protocol `ICMP` is not one of TCP, UDP or *",
+                "allowed_source_address_prefix: a single source prefix and a list of source \
+                 prefixes are both set",
+                "allowed_source_address_prefixes[1]: source prefix `300.1.2.3` is invalid: \
+                 `300.1.2.3` is not an IP address",
+                "allowed_source_address_prefixes[2]: source prefix `x_y` is invalid: it is not *, \
+                 an IP address, a CIDR block or a service tag",
+                "max_request_access_duration: duration `P1M` is invalid: months have no fixed \
+                 length (minutes go after `T`, as in PT30M)",
+            ],
+        );
+    }
+
+    #[test]
+    fn empty_prefix_list() {
+        check(
+            RawPortRule {
+                allowed_source_address_prefixes: Some(Vec::new()),
+                ..rule(22)
+            },
+            &["allowed_source_address_prefixes[0]: the list of source prefixes is empty"],
+        );
+    }
+
+    /// `Ok(debug of the parsed rule's parts)` or `Err(findings)`.
+    fn check_parse(raw: RawPortRule<'_>, expected: Result<&str, &[&str]>) {
+        let actual = raw
+            .parse()
+            .map(|rule| {
+                let prefixes: Vec<String> = rule
+                    .allowed_source
+                    .prefixes()
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect();
+                let shape = match rule.allowed_source {
+                    AllowedSource::Prefix(_) => "prefix",
+                    AllowedSource::Prefixes(_) => "prefixes",
+                };
+                format!(
+                    "{} {} {shape} {prefixes:?} {}",
+                    rule.number, rule.protocol, rule.max_request_access_duration
+                )
+            })
+            .map_err(|findings| findings.iter().map(ToString::to_string).collect::<Vec<_>>());
+        let expected = expected
+            .map(str::to_owned)
+            .map_err(|lines| lines.iter().map(|line| (*line).to_owned()).collect());
+        assert_eq!(actual, expected, "{raw:?}");
+    }
+
+    #[test]
+    fn parse_fills_azures_defaults() {
+        check_parse(rule(22), Ok(r#"22 * prefix ["*"] PT3H"#));
+        check_parse(
+            RawPortRule {
+                protocol: Some("UDP"),
+                allowed_source_address_prefix: Some("10.0.0.1"),
+                max_request_access_duration: Some("P1D"),
+                ..rule(3389)
+            },
+            Ok(r#"3389 UDP prefix ["10.0.0.1"] PT24H"#),
+        );
+        check_parse(
+            RawPortRule {
+                allowed_source_address_prefixes: Some(vec!["10.0.0.0/8", "Internet"]),
+                ..rule(5986)
+            },
+            Ok(r#"5986 * prefixes ["10.0.0.0/8", "Internet"] PT3H"#),
+        );
+    }
+
+    #[test]
+    fn parse_requires_a_number() {
+        check_parse(
+            RawPortRule::default(),
+            Err(&["number: port number is missing"]),
+        );
+        check_parse(
+            RawPortRule {
+                protocol: Some("tcp"),
+                ..RawPortRule::default()
+            },
+            Err(&[
+                "number: port number is missing",
+                "protocol: protocol `tcp` is not one of TCP, UDP or *",
+            ]),
+        );
+        check_parse(
+            RawPortRule {
+                max_request_access_duration: Some("PT24H1S"),
+                ..rule(22)
+            },
+            Err(&[
+                "max_request_access_duration: duration PT24H1S is longer than the maximum PT24H",
+            ]),
+        );
+    }
+
+    #[test]
+    fn field_names() {
+        let fields = [
+            Field::Number,
+            Field::Protocol,
+            Field::AllowedSourceAddressPrefix,
+            Field::AllowedSourceAddressPrefixes(2),
+            Field::MaxRequestAccessDuration,
+            Field::PolicyName,
+            Field::VirtualMachineId,
+            Field::EndTimeUtc,
+            Field::Justification,
+        ];
+        let table: Vec<String> = fields
+            .iter()
+            .map(|field| format!("{field} {} {:?}", field.json_name(), field.list_index()))
+            .collect();
+        assert_eq!(
+            table,
+            [
+                "number number None",
+                "protocol protocol None",
+                "allowed_source_address_prefix allowedSourceAddressPrefix None",
+                "allowed_source_address_prefixes[2] allowedSourceAddressPrefixes Some(2)",
+                "max_request_access_duration maxRequestAccessDuration None",
+                "name name None",
+                "virtual_machine_id id None",
+                "end_time_utc endTimeUtc None",
+                "justification justification None",
+            ]
+        );
+    }
+
+    #[test]
+    fn finding_message_and_help() {
+        let findings = check_port_rule(&RawPortRule {
+            allowed_source_address_prefix: Some("10.0.0.1/8"),
+            ..rule(22)
+        });
+        assert_eq!(findings.len(), 1);
+        assert_eq!(
+            findings[0].message(),
+            "source prefix `10.0.0.1/8` is invalid: host bits are set; the network address is \
+             10.0.0.0/8"
+        );
+        assert_eq!(
+            findings[0].help(),
+            "use the network address `10.0.0.0/8`, or `10.0.0.1/32` for the single host"
+        );
+    }
+
+    fn check_vm(policy_name: Option<&str>, vm_id: Option<&str>, expected: &[&str]) {
+        let actual: Vec<String> = check_virtual_machine(policy_name, vm_id)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(actual, expected, "{policy_name:?} {vm_id:?}");
+    }
+
+    #[test]
+    fn virtual_machines() {
+        let prefix = "/subscriptions/20ff7fc3-e762-44dd-bd96-b71116dcdc23/resourceGroups/rg/\
+                      providers/Microsoft.Compute/virtualMachines/";
+        let vm_49 = format!("{prefix}{}", "v".repeat(49));
+        let vm_50 = format!("{prefix}{}", "v".repeat(50));
+        check_vm(Some("default"), Some(&vm_49), &[]);
+        check_vm(None, Some(&vm_50), &[]);
+        check_vm(Some("default"), None, &[]);
+        check_vm(
+            Some("default"),
+            Some(&vm_50),
+            &[&format!(
+                "name: policy name `default` and VM name `{}` are 57 characters together, more \
+                 than 56",
+                "v".repeat(50)
+            )],
+        );
+        check_vm(
+            Some("default"),
+            Some("vm1"),
+            &["virtual_machine_id: VM id `vm1` is invalid: it must start with `/subscriptions/`"],
+        );
+    }
+}

@@ -244,3 +244,220 @@ fn is_guid(text: &str) -> bool {
             .zip([8, 4, 4, 4, 12])
             .all(|(group, len)| group.len() == len && group.bytes().all(|b| b.is_ascii_hexdigit()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SUB: &str = "20ff7fc3-e762-44dd-bd96-b71116dcdc23";
+
+    fn id(rest: &str) -> String {
+        format!("/subscriptions/{SUB}{rest}")
+    }
+
+    /// `Ok((resource group, name, canonical))` or `Err((reason, help))`.
+    fn check(text: &str, expected: Result<(&str, &str, &str), (&str, &str)>) {
+        let actual = VmId::parse(text)
+            .map(|vm_id| {
+                assert_eq!(vm_id.subscription_id, SUB, "id {text:?}");
+                (
+                    vm_id.resource_group.clone(),
+                    vm_id.name.clone(),
+                    vm_id.to_string(),
+                )
+            })
+            .map_err(|error| match &error {
+                RuleError::InvalidVmId { reason, .. } => (reason.clone(), error.help()),
+                other => panic!("unexpected error {other:?}"),
+            });
+        let expected = expected
+            .map(|(rg, name, canonical)| (rg.to_owned(), name.to_owned(), canonical.to_owned()))
+            .map_err(|(reason, help)| (reason.to_owned(), help.to_owned()));
+        assert_eq!(actual, expected, "id {text:?}");
+    }
+
+    const SHAPE_HELP: &str = "use the id of the virtual machine itself, of the form \
+        /subscriptions/{guid}/resourceGroups/{rg}/providers/Microsoft.Compute/virtualMachines/{name}";
+
+    #[test]
+    fn parses_vm_ids() {
+        let canonical = id("/resourceGroups/myRg1/providers/Microsoft.Compute/virtualMachines/vm1");
+        check(&canonical, Ok(("myRg1", "vm1", &canonical)));
+        check(
+            &id("/resourcegroups/myRg1/providers/microsoft.compute/virtualmachines/vm1"),
+            Ok(("myRg1", "vm1", &canonical)),
+        );
+        check(
+            &format!(
+                "/SUBSCRIPTIONS/{SUB}/RESOURCEGROUPS/myRg1/PROVIDERS/MICROSOFT.COMPUTE/VIRTUALMACHINES/vm1"
+            ),
+            Ok(("myRg1", "vm1", &canonical)),
+        );
+        let odd_rg =
+            id("/resourceGroups/rg-(test)_1.x/providers/Microsoft.Compute/virtualMachines/v");
+        check(&odd_rg, Ok(("rg-(test)_1.x", "v", &odd_rg)));
+        let long_rg = "r".repeat(90);
+        let long = id(&format!(
+            "/resourceGroups/{long_rg}/providers/Microsoft.Compute/virtualMachines/vm"
+        ));
+        check(&long, Ok((&long_rg, "vm", &long)));
+    }
+
+    #[test]
+    fn common_mistakes_get_specific_help() {
+        let good = id("/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm1");
+        check(
+            &format!("/subscriptions/{}", good),
+            Err((
+                "`/subscriptions/` appears twice",
+                &format!(
+                    "remove the doubled prefix (a subscription's resource id, such as \
+                     data.azurerm_subscription.current.id, already starts with \
+                     `/subscriptions/`; its subscription_id is the bare GUID): `{good}`"
+                ),
+            )),
+        );
+        check(
+            &good[1..],
+            Err((
+                "it must start with `/`",
+                &format!("add the leading slash: `{good}`"),
+            )),
+        );
+        check(
+            &format!("{good}/"),
+            Err((
+                "it ends with `/`",
+                &format!("remove the trailing slash: `{good}`"),
+            )),
+        );
+        check(
+            &format!(" {good}"),
+            Err((
+                "it has leading or trailing spaces",
+                &format!("remove the spaces: `{good}`"),
+            )),
+        );
+        check(
+            &format!("{good}/extensions/ext1"),
+            Err((
+                "it goes on after the VM name with `/extensions/ext1`",
+                &format!("cut the id after the VM name: `{good}`"),
+            )),
+        );
+        check(
+            "/subscriptions//resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm1",
+            Err((
+                "the subscription id is empty",
+                "put the subscription's GUID after `/subscriptions/`; an empty one usually means \
+                 an unset variable",
+            )),
+        );
+        check(
+            "/subscriptions/my-sub/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm1",
+            Err((
+                "subscription `my-sub` is not a GUID",
+                "use the subscription id, a GUID such as 00000000-0000-0000-0000-000000000000, \
+                 not the subscription's display name",
+            )),
+        );
+        check(
+            &id("/resourceGroups/rg/providers/Microsoft.Network/networkInterfaces/nic1"),
+            Err((
+                "resource provider `Microsoft.Network` is not `Microsoft.Compute`",
+                "use the id of the virtual machine itself, not of its network interface, disk or \
+                 another resource",
+            )),
+        );
+        check(
+            &id("/resourceGroups/rg/providers/Microsoft.Compute/virtualMachineScaleSets/ss1"),
+            Err((
+                "resource type `virtualMachineScaleSets` is not `virtualMachines`",
+                "JIT protects single virtual machines; use the id of a virtual machine, not of a \
+                 scale set, disk or other compute resource",
+            )),
+        );
+    }
+
+    #[test]
+    fn rejects_malformed_ids() {
+        check("", Err(("it is empty", SHAPE_HELP)));
+        check(
+            "vm1",
+            Err(("it must start with `/subscriptions/`", SHAPE_HELP)),
+        );
+        check(
+            "/resourceGroups/rg",
+            Err((
+                "segment 1 is `resourceGroups` where `subscriptions` belongs",
+                SHAPE_HELP,
+            )),
+        );
+        check(
+            &id(""),
+            Err((
+                "it ends before `resourceGroups`, after 2 segments",
+                SHAPE_HELP,
+            )),
+        );
+        check(
+            &id("/resourceGroups/rg"),
+            Err(("it ends before `providers`, after 4 segments", SHAPE_HELP)),
+        );
+        check(
+            &id("/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines"),
+            Err(("the virtual machine name is missing", SHAPE_HELP)),
+        );
+        check(
+            &id("/resourceGroups//providers/Microsoft.Compute/virtualMachines/vm"),
+            Err(("the resource group name is empty", SHAPE_HELP)),
+        );
+        check(
+            &id("/resourceGroups/rg!/providers/Microsoft.Compute/virtualMachines/vm"),
+            Err((
+                "resource group name `rg!` has `!`, which is not allowed",
+                SHAPE_HELP,
+            )),
+        );
+        let long_rg = "r".repeat(91);
+        check(
+            &id(&format!(
+                "/resourceGroups/{long_rg}/providers/Microsoft.Compute/virtualMachines/vm"
+            )),
+            Err((
+                &format!("resource group name `{long_rg}` has 91 characters, more than 90"),
+                SHAPE_HELP,
+            )),
+        );
+        check(
+            &id("/resourceGroup/rg/providers/Microsoft.Compute/virtualMachines/vm"),
+            Err((
+                "segment 3 is `resourceGroup` where `resourceGroups` belongs",
+                SHAPE_HELP,
+            )),
+        );
+    }
+
+    #[test]
+    fn same_vm_ignores_case() {
+        let a = VmId::parse(&id(
+            "/resourceGroups/RG/providers/Microsoft.Compute/virtualMachines/VM1",
+        ))
+        .unwrap();
+        let b = VmId::parse(&id(
+            "/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm1",
+        ))
+        .unwrap();
+        assert_ne!(a, b);
+        assert!(a.same_vm(&b));
+    }
+
+    #[test]
+    fn guids() {
+        assert!(is_guid(SUB));
+        assert!(is_guid("20FF7FC3-E762-44DD-BD96-B71116DCDC23"));
+        assert!(!is_guid("20ff7fc3e76244ddbd96b71116dcdc23"));
+        assert!(!is_guid("20ff7fc3-e762-44dd-bd96-b71116dcdc2g"));
+        assert!(!is_guid("{20ff7fc3-e762-44dd-bd96-b71116dcdc23}"));
+    }
+}
