@@ -108,12 +108,16 @@ fn diagnose(text: &str) -> Result<VmId, Problem> {
         ));
     }
     let lower = text.to_ascii_lowercase();
-    if let Some(position) = lower.find("/subscriptions//subscriptions/") {
-        let fixed = format!(
-            "{}{}",
-            &text[..position],
-            &text[position + "/subscriptions/".len()..]
-        );
+    // `"/subscriptions/${data.azurerm_subscription.current.id}"` gives the first form, a
+    // hand-joined path the second; both repeat the prefix.
+    let doubled = [
+        ("/subscriptions//subscriptions/", "/subscriptions/"),
+        ("/subscriptions/subscriptions/", "/subscriptions"),
+    ]
+    .into_iter()
+    .find_map(|(pattern, extra)| lower.find(pattern).map(|position| (position, extra.len())));
+    if let Some((position, extra_len)) = doubled {
+        let fixed = format!("{}{}", &text[..position], &text[position + extra_len..]);
         return Err(Problem::new(
             "`/subscriptions/` appears twice",
             format!(
@@ -308,6 +312,17 @@ mod tests {
         let good = id("/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm1");
         check(
             &format!("/subscriptions/{}", good),
+            Err((
+                "`/subscriptions/` appears twice",
+                &format!(
+                    "remove the doubled prefix (a subscription's resource id, such as \
+                     data.azurerm_subscription.current.id, already starts with \
+                     `/subscriptions/`; its subscription_id is the bare GUID): `{good}`"
+                ),
+            )),
+        );
+        check(
+            &format!("/subscriptions{}", good),
             Err((
                 "`/subscriptions/` appears twice",
                 &format!(
