@@ -1,1 +1,303 @@
-//! jitlint library.
+/*!
+`jitlint`: a policy-as-code linter for Azure just-in-time (JIT) VM access in Terraform.
+
+It reads `.tf` and `.tf.json` files and reports the JIT-specific mistakes that general scanners
+miss: a JIT port open to `*`, an access window of a day, an NSG rule that exposes RDP through a
+port range, an azapi body with the wrong scope. Every check on ports, prefixes and durations is
+`jit_core`'s, so the linter, the provider and the emulator always agree.
+
+# Brief overview
+
+* [`load`] turns files into the small [`model`] (resources, attributes known or
+  [`model::Unknown`], byte spans), and never fails as a whole: a broken file is a finding.
+* [`view`] reads JIT port rules and NSG rules out of the model, whichever resource declared them.
+* [`rules`] holds one file per rule; [`registry::ALL`] lists them.
+* [`suppress`] applies `# jitlint:ignore[CODE] reason` comments.
+* [`output`] renders one set of [`Finding`]s as human, JSON, SARIF, JUnit, checkstyle, GitHub or
+  compact text.
+
+# Example
+
+```
+use jitlint::{Settings, lint_text};
+
+let text = r#"
+resource "jit_policy" "web" {
+  resource_group_name = "rg"
+  location            = "westeurope"
+  virtual_machine {
+    id = "/subscriptions/0/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/web"
+    port {
+      number                        = 22
+      allowed_source_address_prefix = "*"
+    }
+  }
+}
+"#;
+let outcome = lint_text("main.tf", text, &Settings::default());
+assert_eq!(outcome.findings[0].code, "JIT001");
+assert_eq!(outcome.findings[0].address.as_deref(), Some("jit_policy.web"));
+```
+*/
+
+#![deny(missing_docs)]
+
+pub mod config;
+pub mod load;
+pub mod model;
+pub mod output;
+pub mod registry;
+pub mod rule;
+pub mod rules;
+pub mod source;
+pub mod suppress;
+pub mod view;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+pub use config::Settings;
+pub use rule::{Finding, Severity};
+
+use load::{LoadError, Syntax};
+use model::Document;
+use rule::Reporter;
+use rules::ParseError;
+use source::SourceFile;
+
+/// Why a run could not lint what it was asked to.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[non_exhaustive]
+pub enum LintError {
+    /// A path given on the command line could not be read.
+    #[error("cannot read {path}")]
+    #[diagnostic(code(jitlint::io))]
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// The result of a run.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    /// Every finding, sorted by file, line, column and code.
+    pub findings: Vec<Finding>,
+    /// How many files were read.
+    pub files_checked: usize,
+    /// The text of files with findings, for renderers that show snippets.
+    pub sources: BTreeMap<String, SourceFile>,
+    /// Files that were found but could not be read.
+    pub io_errors: Vec<LintError>,
+}
+
+impl Outcome {
+    /// Whether any finding is at or above `level`.
+    pub fn fails_at(&self, level: Severity) -> bool {
+        self.findings.iter().any(|f| f.severity >= level)
+    }
+
+    fn finish(&mut self) {
+        self.findings
+            .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        self.findings.dedup();
+    }
+}
+
+/// Lints one text, as for stdin or tests. The syntax is chosen from `name`'s extension
+/// (`.tf.json` is JSON, anything else HCL).
+pub fn lint_text(name: &str, text: &str, settings: &Settings) -> Outcome {
+    let syntax = Syntax::of(Path::new(name)).unwrap_or(Syntax::Hcl);
+    let mut outcome = Outcome {
+        files_checked: 1,
+        ..Outcome::default()
+    };
+    let unit = vec![(SourceFile::new(name, text), syntax)];
+    lint_module(unit, settings, true, &mut outcome);
+    outcome.finish();
+    outcome
+}
+
+/// Lints files and directories (recursively), in parallel, one module (directory) at a time.
+///
+/// `keep_sources` keeps the text of files with findings for snippet renderers; without it
+/// memory stays flat however many files there are.
+pub fn lint_paths(
+    paths: &[PathBuf],
+    settings: &Settings,
+    keep_sources: bool,
+) -> Result<Outcome, LintError> {
+    let modules = discover_modules(paths, settings)?;
+    let outcome = Mutex::new(Outcome::default());
+    run_parallel(&modules, |files| {
+        let mut local = Outcome::default();
+        let mut unit = Vec::with_capacity(files.len());
+        for path in files {
+            local.files_checked += 1;
+            match std::fs::read(path) {
+                Ok(bytes) => {
+                    let text = String::from_utf8_lossy(&bytes).into_owned();
+                    let name = display_name(path);
+                    let syntax = Syntax::of(path).unwrap_or(Syntax::Hcl);
+                    unit.push((SourceFile::new(name, text), syntax));
+                }
+                Err(source) => local.io_errors.push(LintError::Io {
+                    path: path.clone(),
+                    source,
+                }),
+            }
+        }
+        lint_module(unit, settings, keep_sources, &mut local);
+        if let Ok(mut shared) = outcome.lock() {
+            shared.findings.append(&mut local.findings);
+            shared.files_checked += local.files_checked;
+            shared.sources.append(&mut local.sources);
+            shared.io_errors.append(&mut local.io_errors);
+        }
+    });
+    let mut outcome = outcome
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    outcome.finish();
+    Ok(outcome)
+}
+
+/// Reads and parses every file and nothing else: the floor the benchmark compares against.
+pub fn parse_only(paths: &[PathBuf], settings: &Settings) -> Result<usize, LintError> {
+    let modules = discover_modules(paths, settings)?;
+    let parsed = AtomicUsize::new(0);
+    run_parallel(&modules, |files| {
+        for path in files {
+            let Ok(bytes) = std::fs::read(path) else {
+                continue;
+            };
+            let text = String::from_utf8_lossy(&bytes);
+            let ok = match Syntax::of(path) {
+                Some(Syntax::Json) => load::json::load(SourceFile::new("", text)).is_ok(),
+                _ => hcl_edit::parser::parse_body(&text).is_ok(),
+            };
+            if ok {
+                parsed.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+    });
+    Ok(parsed.into_inner())
+}
+
+/// The files to lint, grouped by directory (a Terraform module), largest group first so that
+/// the parallel workers finish together.
+fn discover_modules(
+    paths: &[PathBuf],
+    settings: &Settings,
+) -> Result<Vec<Vec<PathBuf>>, LintError> {
+    let mut files = Vec::new();
+    for path in paths {
+        load::discover(path, &mut files).map_err(|source| LintError::Io {
+            path: path.clone(),
+            source,
+        })?;
+    }
+    files.retain(|f| !settings.is_excluded(f));
+    files.sort();
+    files.dedup();
+    let mut modules: BTreeMap<PathBuf, Vec<PathBuf>> = BTreeMap::new();
+    for file in files {
+        let dir = file.parent().map(Path::to_path_buf).unwrap_or_default();
+        modules.entry(dir).or_default().push(file);
+    }
+    let mut modules: Vec<Vec<PathBuf>> = modules.into_values().collect();
+    modules.sort_by_key(|files| std::cmp::Reverse(files.len()));
+    Ok(modules)
+}
+
+/// Runs `work` over the modules on every core. Each worker gets a large stack: the parser is
+/// recursive, and hostile input must fail with a parse error, never a stack overflow.
+fn run_parallel(modules: &[Vec<PathBuf>], work: impl Fn(&[PathBuf]) + Sync) {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(modules.len().max(1));
+    let next = AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            let spawned = std::thread::Builder::new()
+                .stack_size(16 << 20)
+                .spawn_scoped(scope, || {
+                    while let Some(files) = modules.get(next.fetch_add(1, Ordering::Relaxed)) {
+                        work(files);
+                    }
+                });
+            if spawned.is_err() {
+                // Could not start a thread: do the work on this one instead.
+                while let Some(files) = modules.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    work(files);
+                }
+            }
+        }
+    });
+}
+
+fn display_name(path: &Path) -> String {
+    let text = path.to_string_lossy().replace('\\', "/");
+    text.strip_prefix("./").map(str::to_owned).unwrap_or(text)
+}
+
+/// Lints the files of one module together, so that `var.x` resolves across its files.
+fn lint_module(
+    unit: Vec<(SourceFile, Syntax)>,
+    settings: &Settings,
+    keep_sources: bool,
+    outcome: &mut Outcome,
+) {
+    let mut documents: Vec<Document> = Vec::with_capacity(unit.len());
+    for (file, syntax) in unit {
+        match load::parse(file, syntax) {
+            Ok(document) => documents.push(document),
+            Err((file, LoadError::Syntax { message, span })) => {
+                let mut findings = Vec::new();
+                if let Some(severity) = settings.severity(ParseError::META.code) {
+                    findings.push(suppress::meta_finding(
+                        &file,
+                        span,
+                        &ParseError::META,
+                        severity,
+                        format!("cannot parse this file: {message}"),
+                        "fix the syntax error; the rest of the file was not checked".to_owned(),
+                    ));
+                }
+                let mut directives = suppress::scan(&file, &[]);
+                suppress::apply(&file, &mut directives, &mut findings, settings);
+                keep(file, findings, keep_sources, outcome);
+            }
+        }
+    }
+    load::resolve_module(&mut documents);
+    for document in documents {
+        let mut findings = Vec::new();
+        for rule in registry::ALL {
+            let meta = rule.meta();
+            let Some(severity) = settings.severity(meta.code) else {
+                continue;
+            };
+            let mut reporter = Reporter::new(settings, &document, meta, severity, &mut findings);
+            rule.check(&document, &mut reporter);
+        }
+        let mut directives = suppress::scan(&document.file, &document.block_extents);
+        suppress::apply(&document.file, &mut directives, &mut findings, settings);
+        keep(document.file, findings, keep_sources, outcome);
+    }
+}
+
+fn keep(file: SourceFile, mut findings: Vec<Finding>, keep_sources: bool, outcome: &mut Outcome) {
+    if findings.is_empty() {
+        return;
+    }
+    outcome.findings.append(&mut findings);
+    if keep_sources {
+        outcome.sources.insert(file.name.clone(), file);
+    }
+}

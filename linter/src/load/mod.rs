@@ -1,0 +1,118 @@
+//! Finding input files and turning them into [`Document`]s.
+//!
+//! **Invariant:** loading never fails as a whole. A file that cannot be read or parsed becomes a
+//! [`LoadError`] for that file (reported as a finding), and the other files are still linted.
+
+pub mod hcl;
+pub mod json;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use crate::model::{Document, Value};
+use crate::source::{SourceFile, Span};
+
+/// Why one file could not be loaded.
+#[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
+pub enum LoadError {
+    /// The file is not valid HCL or JSON; the span is where the parser stopped.
+    #[error("{message}")]
+    Syntax {
+        /// The parser's message.
+        message: String,
+        /// Where the parser stopped.
+        span: Span,
+    },
+}
+
+/// The syntax of a file, chosen by its extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Syntax {
+    /// Native HCL (`.tf`).
+    Hcl,
+    /// Terraform JSON (`.tf.json`).
+    Json,
+}
+
+impl Syntax {
+    /// The syntax of a path we lint, or `None` for files that are not Terraform.
+    pub fn of(path: &Path) -> Option<Syntax> {
+        let name = path.file_name()?.to_str()?;
+        if name.ends_with(".tf.json") {
+            Some(Syntax::Json)
+        } else if name.ends_with(".tf") {
+            Some(Syntax::Hcl)
+        } else {
+            None
+        }
+    }
+}
+
+/// Parses one file's text.
+pub fn parse(file: SourceFile, syntax: Syntax) -> Result<Document, (SourceFile, LoadError)> {
+    match syntax {
+        Syntax::Hcl => hcl::load(file),
+        Syntax::Json => json::load(file),
+    }
+}
+
+/// Walks `root` for `.tf` and `.tf.json` files, skipping `.terraform/` and hidden directories.
+///
+/// The result is sorted so that output does not depend on directory order.
+pub fn discover(root: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    let metadata = std::fs::metadata(root)?;
+    if metadata.is_file() {
+        files.push(root.to_path_buf());
+        return Ok(());
+    }
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir)? {
+            let entry = entry?;
+            let path = entry.path();
+            let file_type = entry.file_type()?;
+            let hidden = entry
+                .file_name()
+                .to_str()
+                .is_some_and(|n| n.starts_with('.'));
+            if file_type.is_dir() {
+                if !hidden {
+                    stack.push(path);
+                }
+            } else if Syntax::of(&path).is_some() && !hidden {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    Ok(())
+}
+
+/// Resolves `var.x` in every document of one module from the defaults declared in that module.
+///
+/// A module is one directory. A variable declared twice, or whose default is not itself a
+/// literal, stays unknown. tfvars files are not read: a default is what a reviewer sees, and the
+/// unknown-value rule says when a value depends on input.
+pub fn resolve_module(documents: &mut [Document]) {
+    let mut defaults: HashMap<String, Option<Value>> = HashMap::new();
+    for document in documents.iter() {
+        for (name, default) in &document.variables {
+            let value = default.as_ref().map(|node| node.value.clone());
+            let value = value.filter(|v| !matches!(v, Value::Unknown(_)));
+            defaults
+                .entry(name.clone())
+                .and_modify(|existing| *existing = None)
+                .or_insert(value);
+        }
+    }
+    if defaults.is_empty() {
+        return;
+    }
+    let lookup = |name: &str| defaults.get(name).cloned().flatten();
+    for document in documents.iter_mut() {
+        for resource in &mut document.resources {
+            resource.body.resolve(&lookup);
+        }
+    }
+}

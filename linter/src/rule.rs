@@ -1,0 +1,279 @@
+//! What a rule is: metadata, a check over one [`Document`], and the findings it reports.
+//!
+//! A rule reads the model and the [`Settings`]; it never sees the CLI, the output format or other
+//! files. Findings are plain data so that every renderer works from the same set.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::Settings;
+use crate::model::{Document, Resource};
+use crate::source::{Region, Span};
+
+/// How serious a finding is. Ordered so that `Error > Warning > Note`.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    clap::ValueEnum,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Worth knowing, such as a value that cannot be checked statically.
+    Note,
+    /// Probably a mistake or weaker than intended.
+    Warning,
+    /// Unsafe, or rejected by Azure.
+    Error,
+}
+
+impl Severity {
+    /// The lowercase name used in every output format.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Severity::Note => "note",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A rule's identity and documentation.
+#[derive(Debug, Clone, Copy)]
+pub struct RuleMeta {
+    /// Stable code, e.g. `JIT001`. Codes are never reused.
+    pub code: &'static str,
+    /// Kebab-case name that reads as "allow <name>", e.g. `broad-source-prefix`.
+    pub name: &'static str,
+    /// One line for `jitlint rules` and SARIF's short description.
+    pub summary: &'static str,
+    /// Severity unless the configuration says otherwise.
+    pub default_severity: Severity,
+    /// The rule's doc comment, line by line: the source of `docs/rules/<name>.md`.
+    pub doc: &'static [&'static str],
+}
+
+impl RuleMeta {
+    /// The rule's page in the repository.
+    pub fn docs_url(&self) -> String {
+        format!(
+            "{}/blob/main/docs/rules/{}.md",
+            env!("CARGO_PKG_REPOSITORY"),
+            self.name
+        )
+    }
+
+    /// The Markdown page for `docs/rules/<name>.md` and `jitlint explain`.
+    pub fn markdown(&self) -> String {
+        let mut page = format!(
+            "<!-- Generated from linter/src/rules/{}.rs; edit the doc comment there. -->\n\n# {} `{}`\n\n{}.\n\nDefault severity: **{}**.\n",
+            self.name.replace('-', "_"),
+            self.code,
+            self.name,
+            self.summary,
+            self.default_severity
+        );
+        for line in self.doc {
+            let line = line.strip_prefix(' ').unwrap_or(line);
+            if line.starts_with("## ") {
+                page.push('\n');
+            }
+            page.push_str(line);
+            page.push('\n');
+            if line.starts_with("## ") {
+                page.push('\n');
+            }
+        }
+        // Collapse the blank lines that the heading handling may double.
+        while page.contains("\n\n\n") {
+            page = page.replace("\n\n\n", "\n\n");
+        }
+        page
+    }
+}
+
+/// One problem found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// Rule code, e.g. `JIT001`.
+    pub code: &'static str,
+    /// Rule name, e.g. `broad-source-prefix`.
+    pub name: &'static str,
+    /// Severity after configuration.
+    pub severity: Severity,
+    /// The file, as given on the command line.
+    pub file: String,
+    /// Lines and columns.
+    pub region: Region,
+    /// The resource address, with an instance key where known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// The ports involved, if any.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ports: Vec<u16>,
+    /// One sentence on what is wrong.
+    pub message: String,
+    /// One sentence on how to fix it.
+    pub help: String,
+    /// Short label for the underlined span.
+    #[serde(skip)]
+    pub label: String,
+    /// The rule's documentation page.
+    pub docs_url: String,
+}
+
+impl Finding {
+    /// The order every output uses: file, line, column, code, then the rest for stability.
+    pub fn sort_key(&self) -> impl Ord + '_ {
+        (
+            &self.file,
+            self.region.start.line,
+            self.region.start.column,
+            self.code,
+            &self.address,
+            &self.message,
+        )
+    }
+}
+
+/// A lint rule.
+pub trait Rule: Sync {
+    /// Identity and docs.
+    fn meta(&self) -> &'static RuleMeta;
+
+    /// Reports findings for one document.
+    fn check(&self, document: &Document, reporter: &mut Reporter<'_>);
+}
+
+/// Collects one rule's findings for one document, applying the configured severity.
+pub struct Reporter<'a> {
+    /// The settings in force, for limits and trusted prefixes.
+    pub settings: &'a Settings,
+    document: &'a Document,
+    meta: &'static RuleMeta,
+    severity: Severity,
+    findings: &'a mut Vec<Finding>,
+}
+
+/// What a rule says about one span.
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    /// Where.
+    pub span: Span,
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it.
+    pub help: String,
+    /// Label under the span.
+    pub label: String,
+    /// Ports involved.
+    pub ports: Vec<u16>,
+    /// Report at error level whatever the rule's severity: Azure would reject the value.
+    pub rejected_by_azure: bool,
+}
+
+impl<'a> Reporter<'a> {
+    /// A reporter for `meta` at `severity`, appending to `findings`.
+    pub fn new(
+        settings: &'a Settings,
+        document: &'a Document,
+        meta: &'static RuleMeta,
+        severity: Severity,
+        findings: &'a mut Vec<Finding>,
+    ) -> Reporter<'a> {
+        Reporter {
+            settings,
+            document,
+            meta,
+            severity,
+            findings,
+        }
+    }
+
+    /// Reports a finding about `resource`, once per known instance.
+    pub fn report(&mut self, resource: Option<&Resource>, report: Report) {
+        let severity = if report.rejected_by_azure {
+            Severity::Error
+        } else {
+            self.severity
+        };
+        let mut ports = report.ports;
+        ports.sort_unstable();
+        ports.dedup();
+        let template = Finding {
+            code: self.meta.code,
+            name: self.meta.name,
+            severity,
+            file: self.document.file.name.clone(),
+            region: self.document.file.region(report.span),
+            address: None,
+            ports,
+            message: report.message,
+            help: report.help,
+            label: report.label,
+            docs_url: self.meta.docs_url(),
+        };
+        let Some(resource) = resource else {
+            self.findings.push(template);
+            return;
+        };
+        let address = resource.address();
+        match resource.instance_keys() {
+            Some(keys) if !keys.is_empty() => {
+                for key in keys {
+                    let mut finding = template.clone();
+                    finding.address = Some(format!("{address}{key}"));
+                    self.findings.push(finding);
+                }
+            }
+            _ => self.findings.push(Finding {
+                address: Some(address),
+                ..template
+            }),
+        }
+    }
+}
+
+/// Declares a rule struct whose doc comment is also its documentation page.
+///
+/// `macro_rules` sees `///` lines as `#[doc = "..."]` attributes, so the same text becomes the
+/// rustdoc, `jitlint explain` and `docs/rules/<name>.md` (a test keeps the files in sync).
+macro_rules! declare_rule {
+    (
+        $(#[doc = $doc:literal])*
+        code = $code:literal,
+        name = $name:literal,
+        severity = $severity:ident,
+        summary = $summary:literal;
+        pub struct $rule:ident;
+    ) => {
+        $(#[doc = $doc])*
+        pub struct $rule;
+
+        impl $rule {
+            /// The rule's identity and documentation.
+            pub const META: $crate::rule::RuleMeta = $crate::rule::RuleMeta {
+                code: $code,
+                name: $name,
+                summary: $summary,
+                default_severity: $crate::rule::Severity::$severity,
+                doc: &[$($doc),*],
+            };
+        }
+    };
+}
+pub(crate) use declare_rule;

@@ -1,0 +1,184 @@
+//! JIT005 `azapi-jit-pitfall`.
+
+use jit_core::limits::{API_VERSION, POLICY_KIND, RESOURCE_TYPE};
+
+use crate::model::{Document, Node, Resource, TemplatePart, Unknown, Value};
+use crate::rule::{Report, Reporter, Rule, RuleMeta, declare_rule};
+use crate::view;
+
+declare_rule! {
+    /// ## What it does
+    /// Checks `azapi_resource` blocks that declare a JIT policy for the mistakes seen in public
+    /// code: a misspelt resource type (such as `justInTimeNetworkAccessPolicies`), an unknown or
+    /// preview api-version, a subscription-scoped `parent_id` (the API is resource-group scoped),
+    /// port numbers written as strings, and a body without `kind`.
+    ///
+    /// ## Why is this bad?
+    /// azapi passes the body through with little checking, often with
+    /// `schema_validation_enabled = false`. The mistakes then surface as confusing ARM errors at
+    /// apply time, or as a policy Azure reformats on every plan.
+    ///
+    /// ## Example
+    /// ```hcl
+    /// resource "azapi_resource" "jit" {
+    ///   type      = "Microsoft.Security/locations/jitNetworkAccessPolicies@2020-01-01"
+    ///   name      = "default"
+    ///   parent_id = "${data.azurerm_subscription.current.id}/providers/Microsoft.Security/locations/westeurope"
+    ///   body = jsonencode({
+    ///     properties = {
+    ///       virtualMachines = [{
+    ///         id    = azurerm_linux_virtual_machine.web.id
+    ///         ports = [{ number = "22", protocol = "TCP", allowedSourceAddressPrefix = "203.0.113.7", maxRequestAccessDuration = "PT1H" }]
+    ///       }]
+    ///     }
+    ///   })
+    /// }
+    /// ```
+    ///
+    /// ## How to fix
+    /// Use `Microsoft.Security/locations/jitNetworkAccessPolicies@2020-01-01`, a `parent_id` of
+    /// the form `${azurerm_resource_group.rg.id}/providers/Microsoft.Security/locations/<location>`,
+    /// numbers for ports and `kind = "Basic"`. Better still, use the `jit_policy` resource.
+    code = "JIT005",
+    name = "azapi-jit-pitfall",
+    severity = Warning,
+    summary = "An azapi JIT policy has a type, scope or body mistake";
+    pub struct AzapiJitPitfall;
+}
+
+impl Rule for AzapiJitPitfall {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, document: &Document, reporter: &mut Reporter<'_>) {
+        for resource in &document.resources {
+            let Some(type_node) = view::azapi_jit_type(resource) else {
+                continue;
+            };
+            check_type(resource, type_node, reporter);
+            if let Some(parent) = resource.body.attribute("parent_id") {
+                check_parent(resource, parent, reporter);
+            }
+            if let Some(body) = resource.body.attribute("body") {
+                check_body(resource, body, reporter);
+            }
+        }
+    }
+}
+
+fn check_type(resource: &Resource, node: &Node, reporter: &mut Reporter<'_>) {
+    let Some(text) = node.as_str() else { return };
+    let expected = format!("{RESOURCE_TYPE}@{API_VERSION}");
+    let (name, version) = text.split_once('@').unwrap_or((text, ""));
+    let message = if !view::is_exact_azapi_jit_type(node) {
+        format!("`{name}` is not a JIT resource type; the type is `{RESOURCE_TYPE}`")
+    } else if version != API_VERSION {
+        format!("api-version `{version}` is not one the JIT API serves; use `{API_VERSION}`")
+    } else {
+        return;
+    };
+    reporter.report(
+        Some(resource),
+        Report {
+            span: node.span,
+            message,
+            help: format!("write `type = \"{expected}\"`"),
+            label: "unknown type".to_owned(),
+            ..Report::default()
+        },
+    );
+}
+
+/// What a `parent_id` refers to, read from its literal parts and well-known references.
+fn parent_text(node: &Node) -> Option<String> {
+    let describe = |unknown: &Unknown| -> Option<String> {
+        let text = match unknown {
+            Unknown::Reference(text) => text.as_str(),
+            _ => return None,
+        };
+        let parts: Vec<&str> = text.split('.').collect();
+        match parts.as_slice() {
+            ["azurerm_resource_group", _, "id"] | ["data", "azurerm_resource_group", _, "id"] => {
+                Some("/subscriptions/{sub}/resourceGroups/{rg}".to_owned())
+            }
+            ["data", "azurerm_subscription", _, "id"] => Some("/subscriptions/{sub}".to_owned()),
+            _ => None,
+        }
+    };
+    match &node.value {
+        Value::String(text) => Some(text.clone()),
+        Value::Unknown(Unknown::Template(parts)) => parts
+            .iter()
+            .map(|part| match part {
+                TemplatePart::Literal(text) => Some(text.clone()),
+                TemplatePart::Interpolation(unknown) => describe(unknown),
+            })
+            .collect(),
+        Value::Unknown(unknown) => describe(unknown),
+        _ => None,
+    }
+}
+
+fn check_parent(resource: &Resource, node: &Node, reporter: &mut Reporter<'_>) {
+    let Some(text) = parent_text(node) else {
+        return;
+    };
+    let lower = text.to_ascii_lowercase();
+    if lower.contains("/resourcegroups/") || !lower.starts_with("/subscriptions/") {
+        return;
+    }
+    reporter.report(
+        Some(resource),
+        Report {
+            span: node.span,
+            message: "`parent_id` is subscription-scoped, but JIT policies live in a resource group"
+                .to_owned(),
+            help: "use `${azurerm_resource_group.<name>.id}/providers/Microsoft.Security/locations/<location>`"
+                .to_owned(),
+            label: "subscription scope".to_owned(),
+            ..Report::default()
+        },
+    );
+}
+
+fn check_body(resource: &Resource, body: &Node, reporter: &mut Reporter<'_>) {
+    let Some(entries) = body.as_object() else {
+        return;
+    };
+    if !entries.iter().any(|(key, _)| key == "kind") {
+        reporter.report(
+            Some(resource),
+            Report {
+                span: body.span,
+                message:
+                    "the body has no `kind`; Azure's examples and tools send `kind = \"Basic\"`"
+                        .to_owned(),
+                help: format!("add `kind = \"{POLICY_KIND}\"` to the body"),
+                label: "no kind".to_owned(),
+                ..Report::default()
+            },
+        );
+    }
+    for vm in view::jit_vms_of(resource) {
+        for port in &vm.ports {
+            let Some(number) = port.number else { continue };
+            let Some(text) = number.as_str() else {
+                continue;
+            };
+            reporter.report(
+                Some(resource),
+                Report {
+                    span: number.span,
+                    message: format!(
+                        "port number is the string \"{text}\"; the API's `number` is an integer"
+                    ),
+                    help: format!("write `number = {}` without quotes", text.trim()),
+                    label: "string".to_owned(),
+                    ports: port.ports(),
+                    rejected_by_azure: false,
+                },
+            );
+        }
+    }
+}

@@ -1,0 +1,194 @@
+//! JIT001 `broad-source-prefix`.
+
+use jit_core::{SourcePrefix, default_port_rules};
+
+use crate::model::{Document, Node};
+use crate::rule::{Report, Reporter, Rule, RuleMeta, declare_rule};
+use crate::view::{self, Origin, Tri};
+
+declare_rule! {
+    /// ## What it does
+    /// Flags a JIT port whose allowed source is `*`, `Any`, `Internet`, `0.0.0.0/0` or `::/0`, or
+    /// a CIDR block wider than the configured limit (by default /24 for IPv4 and /64 for IPv6).
+    /// It also flags a `jit_policy` port with no source at all, and a `virtual_machine` with no
+    /// `port` blocks: Azure then applies its defaults, which open 22, 3389, 5985 and 5986 to `*`.
+    /// On NSG rules it flags an inbound Allow rule for a management port whose source is wider
+    /// than the limit but not the whole internet (that case is `management-port-exposed`).
+    ///
+    /// ## Why is this bad?
+    /// JIT exists to narrow who can reach a management port. An open prefix lets anyone on the
+    /// internet be given access for as long as each request lasts, and the policy still looks
+    /// protected in a review.
+    ///
+    /// ## Example
+    /// ```hcl
+    /// port {
+    ///   number                        = 22
+    ///   allowed_source_address_prefix = "*"
+    /// }
+    /// ```
+    ///
+    /// Use instead:
+    /// ```hcl
+    /// port {
+    ///   number                          = 22
+    ///   allowed_source_address_prefixes = ["203.0.113.0/24"]
+    /// }
+    /// ```
+    ///
+    /// ## How to fix
+    /// Allow only the addresses your operators connect from (an office range, a VPN or bastion
+    /// subnet). If a wide range is intended, list it under `trusted-source-prefixes` in
+    /// `.jitlint.toml`, or raise `limits.min-prefix-length-v4`.
+    code = "JIT001",
+    name = "broad-source-prefix",
+    severity = Error,
+    summary = "A JIT port or management NSG rule allows a source that is too broad";
+    pub struct BroadSourcePrefix;
+}
+
+impl Rule for BroadSourcePrefix {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, document: &Document, reporter: &mut Reporter<'_>) {
+        for vm in view::jit_vms(document) {
+            let resource = Some(vm.resource);
+            if vm.origin == Origin::Policy && vm.ports.is_empty() && vm.dynamic_ports.is_empty() {
+                let ports: Vec<u16> = default_port_rules()
+                    .iter()
+                    .map(|r| r.number.get())
+                    .collect();
+                let list = ports
+                    .iter()
+                    .map(u16::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                reporter.report(
+                    resource,
+                    Report {
+                        span: vm.span,
+                        message: format!(
+                            "this virtual machine has no `port` blocks, so Azure's defaults open ports {list} to source `*` (the whole internet)"
+                        ),
+                        help: "add `port` blocks for the ports you need, each with `allowed_source_address_prefixes`"
+                            .to_owned(),
+                        label: "Azure defaults: source `*`".to_owned(),
+                        ports,
+                        rejected_by_azure: false,
+                    },
+                );
+            }
+            for port in &vm.ports {
+                if vm.origin == Origin::Policy && port.prefix.is_none() && port.prefixes.is_none() {
+                    reporter.report(
+                        resource,
+                        Report {
+                            span: port.span,
+                            message: format!(
+                                "{} has no allowed source, so Azure's default `*` lets the whole internet request it",
+                                port.describe()
+                            ),
+                            help: "set `allowed_source_address_prefixes` to the addresses your operators use"
+                                .to_owned(),
+                            label: "default source `*`".to_owned(),
+                            ports: port.ports(),
+                            rejected_by_azure: false,
+                        },
+                    );
+                }
+                let sources = port
+                    .prefix
+                    .into_iter()
+                    .chain(port.prefixes.into_iter().flat_map(view::items));
+                for node in sources {
+                    let Some(prefix) = parse(node) else { continue };
+                    if reporter.settings.is_trusted(&prefix) {
+                        continue;
+                    }
+                    let (v4, v6) = (
+                        reporter.settings.min_prefix_length_v4,
+                        reporter.settings.min_prefix_length_v6,
+                    );
+                    if prefix.is_broader_than(v4, v6) {
+                        reporter.report(
+                            resource,
+                            Report {
+                                span: node.span,
+                                message: format!(
+                                    "source `{prefix}` lets {} request {}",
+                                    prefix.describe_reach(),
+                                    port.describe()
+                                ),
+                                help: help(&prefix, v4, v6),
+                                label: format!("reaches {}", prefix.describe_reach()),
+                                ports: port.ports(),
+                                rejected_by_azure: false,
+                            },
+                        );
+                    }
+                }
+            }
+        }
+        for rule in view::nsg_rules(document) {
+            if rule.admits_inbound() != Tri::Yes {
+                continue;
+            }
+            let ports = crate::rules::management_port_exposed::management_ports(&rule);
+            if ports.is_empty() {
+                continue;
+            }
+            let (sources, _) = rule.source_nodes();
+            for node in sources {
+                let Some(prefix) = parse(node) else { continue };
+                let (v4, v6) = (
+                    reporter.settings.min_prefix_length_v4,
+                    reporter.settings.min_prefix_length_v6,
+                );
+                // The whole internet is management-port-exposed's finding, not this one's.
+                if prefix.is_open_to_internet()
+                    || reporter.settings.is_trusted(&prefix)
+                    || !prefix.is_broader_than(v4, v6)
+                {
+                    continue;
+                }
+                let list = ports
+                    .iter()
+                    .map(u16::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                reporter.report(
+                    Some(rule.resource),
+                    Report {
+                        span: node.span,
+                        message: format!(
+                            "{} allows management port {list} from `{prefix}` ({})",
+                            rule.describe(),
+                            prefix.describe_reach()
+                        ),
+                        help: help(&prefix, v4, v6),
+                        label: format!("reaches {}", prefix.describe_reach()),
+                        ports: ports.clone(),
+                        rejected_by_azure: false,
+                    },
+                );
+            }
+        }
+    }
+}
+
+fn parse(node: &Node) -> Option<SourcePrefix> {
+    node.as_str()?.parse().ok()
+}
+
+fn help(prefix: &SourcePrefix, v4: u8, v6: u8) -> String {
+    if prefix.is_open_to_internet() {
+        "allow only the addresses your operators connect from, such as an office or VPN range"
+            .to_owned()
+    } else {
+        format!(
+            "narrow it to /{v4} (IPv4) or /{v6} (IPv6) or longer, or add it to `trusted-source-prefixes` in .jitlint.toml"
+        )
+    }
+}

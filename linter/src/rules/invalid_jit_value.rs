@@ -1,0 +1,152 @@
+//! JIT004 `invalid-jit-value`.
+
+use jit_core::{Field, RawPortRule, RuleError, check_port_rule, check_virtual_machine};
+
+use crate::model::{Document, Node};
+use crate::rule::{Report, Reporter, Rule, RuleMeta, declare_rule};
+use crate::source::Span;
+use crate::view::{self, JitPort, Origin};
+
+declare_rule! {
+    /// ## What it does
+    /// Flags JIT values that Azure rejects or that cannot mean what was intended: a port outside
+    /// 0-65535, a protocol other than `TCP`, `UDP` or `*` (the enum is case-sensitive), a source
+    /// prefix that is not an address, a CIDR block or a service tag, a duration that is not
+    /// ISO 8601, a single prefix and a list of prefixes both set, an empty list of prefixes, a
+    /// malformed VM id, and a policy name plus VM name longer than 56 characters.
+    ///
+    /// ## Why is this bad?
+    /// These fail at `terraform apply` at best, after review and merge. At worst, as with a CIDR
+    /// block with host bits set, the value is accepted but does not mean what the author meant.
+    ///
+    /// ## Example
+    /// ```hcl
+    /// port {
+    ///   number                        = 22
+    ///   protocol                      = "tcp"
+    ///   allowed_source_address_prefix = "10.0.0.1/8"
+    /// }
+    /// ```
+    ///
+    /// ## How to fix
+    /// Follow the help line of each finding: it names the fix for the usual mistakes, such as
+    /// `TCP` in upper case or `10.0.0.0/8` for a network.
+    code = "JIT004",
+    name = "invalid-jit-value",
+    severity = Error,
+    summary = "A JIT value is invalid and would be rejected by Azure";
+    pub struct InvalidJitValue;
+}
+
+impl Rule for InvalidJitValue {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, document: &Document, reporter: &mut Reporter<'_>) {
+        for vm in view::jit_vms(document) {
+            for port in &vm.ports {
+                check_port(port, vm.resource, reporter);
+            }
+            if vm.origin == Origin::Request {
+                continue;
+            }
+            let policy_name = match vm.policy_name {
+                Some(node) => node.as_str(),
+                None => Some(jit_core::limits::DEFAULT_POLICY_NAME),
+            };
+            let vm_id = vm.id.and_then(Node::as_str);
+            for finding in check_virtual_machine(policy_name, vm_id) {
+                let span = match finding.field {
+                    Field::PolicyName => vm.policy_name.or(vm.id).map_or(vm.span, |n| n.span),
+                    _ => vm.id.map_or(vm.span, |n| n.span),
+                };
+                reporter.report(
+                    Some(vm.resource),
+                    Report {
+                        span,
+                        message: finding.message(),
+                        help: finding.help(),
+                        label: "invalid".to_owned(),
+                        ports: Vec::new(),
+                        rejected_by_azure: true,
+                    },
+                );
+            }
+        }
+    }
+}
+
+fn check_port(port: &JitPort<'_>, resource: &crate::model::Resource, reporter: &mut Reporter<'_>) {
+    // azapi bodies often quote port numbers; the value is still checked here, and the quoting
+    // is azapi-jit-pitfall's finding.
+    let mut findings = Vec::new();
+    let number = match port.number {
+        Some(node) => match (node.as_i64(), node.as_str()) {
+            (Some(n), _) => Some(n),
+            (None, Some(text)) => match text.trim().parse::<i64>() {
+                Ok(n) => Some(n),
+                Err(_) => {
+                    let error = RuleError::PortNotANumber {
+                        value: text.to_owned(),
+                    };
+                    findings.push(jit_core::Finding::new(Field::Number, error));
+                    None
+                }
+            },
+            _ => None,
+        },
+        None => None,
+    };
+    let prefixes: Option<Vec<&str>> = port.prefixes.and_then(|node| {
+        let items = node.as_array()?;
+        items.iter().map(Node::as_str).collect()
+    });
+    let raw = RawPortRule {
+        number,
+        protocol: port.protocol.and_then(Node::as_str),
+        allowed_source_address_prefix: port.prefix.and_then(Node::as_str),
+        allowed_source_address_prefixes: prefixes,
+        max_request_access_duration: port.duration.and_then(Node::as_str),
+    };
+    findings.extend(check_port_rule(&raw));
+    for finding in findings {
+        // Out-of-bounds durations are excessive-max-request-time's finding.
+        if matches!(
+            finding.error,
+            RuleError::DurationTooShort { .. } | RuleError::DurationTooLong { .. }
+        ) {
+            continue;
+        }
+        let span = field_span(port, finding.field);
+        reporter.report(
+            Some(resource),
+            Report {
+                span,
+                message: format!(
+                    "`{}`: {}",
+                    port.origin.name(finding.field),
+                    finding.message()
+                ),
+                help: finding.help(),
+                label: "invalid".to_owned(),
+                ports: port.ports(),
+                rejected_by_azure: true,
+            },
+        );
+    }
+}
+
+fn field_span(port: &JitPort<'_>, field: Field) -> Span {
+    let node = match field {
+        Field::Number => port.number,
+        Field::Protocol => port.protocol,
+        Field::AllowedSourceAddressPrefix => port.prefix,
+        Field::AllowedSourceAddressPrefixes(index) => port
+            .prefixes
+            .and_then(|n| n.as_array().and_then(|items| items.get(index)).or(Some(n))),
+        Field::MaxRequestAccessDuration => port.duration,
+        _ => None,
+    };
+    node.map_or(port.span, |n| n.span)
+}
