@@ -1,0 +1,713 @@
+//! The JSON encoding of cty values: what `RawState.json` and `DynamicValue.json` carry.
+//!
+//! This follows go-cty's `cty/json` (`marshal.go`, `unmarshal.go`):
+//!
+//! - null is `null`; unknown values cannot be encoded;
+//! - a number is a JSON number, kept exact: numbers are read from the raw text by the small
+//!   parser below, because `serde_json` without `arbitrary_precision` rounds them to `f64`;
+//! - lists, sets and tuples are arrays; maps and objects are objects, keys sorted; an object
+//!   is written with every attribute, absent ones as `null`;
+//! - a value of type `dynamic` is `{"value": ..., "type": ...}`, or `null`;
+//! - on decode, missing object attributes become null and extra ones are an error, except in
+//!   [`decode_json_lenient`], which ignores them;
+//! - on decode, as cty's conversions allow, a bool may be given as `"true"`/`"false"`, a number
+//!   as a numeric string, and a string as a number or bool.
+//!
+//! Empty input (or only whitespace) decodes as null. Strings are not normalised to NFC.
+
+use std::collections::BTreeMap;
+
+use super::error::{CtyError, CtyErrorKind, PathStep};
+use super::number::is_json_number;
+use super::types::Type;
+use super::value::{Number, Value};
+
+/// How deep arrays and objects may nest before the parser refuses the input.
+const MAX_DEPTH: usize = 512;
+
+/// Encodes `value` as JSON for `ty`. Fails on an unknown value anywhere, and on infinite numbers.
+pub fn encode_json(value: &Value, ty: &Type) -> Result<Vec<u8>, CtyError> {
+    let mut out = String::new();
+    encode(value, ty, &mut Vec::new(), &mut out)?;
+    Ok(out.into_bytes())
+}
+
+/// Decodes JSON as a value of `ty`, as cty does: missing object attributes become null, and an
+/// attribute the type does not declare is an error.
+pub fn decode_json(bytes: &[u8], ty: &Type) -> Result<Value, CtyError> {
+    decode_bytes(bytes, ty, Extra::Reject)
+}
+
+/// Like [`decode_json`], but ignores object attributes the type does not declare, at any depth.
+///
+/// This is for `UpgradeResourceState`: state written by an older schema may still hold
+/// attributes that the current schema has removed.
+pub fn decode_json_lenient(bytes: &[u8], ty: &Type) -> Result<Value, CtyError> {
+    decode_bytes(bytes, ty, Extra::Ignore)
+}
+
+/// What to do with object attributes that the type does not declare.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Extra {
+    Reject,
+    Ignore,
+}
+
+fn decode_bytes(bytes: &[u8], ty: &Type, extra: Extra) -> Result<Value, CtyError> {
+    let malformed = |message: String| {
+        CtyError::at_root(CtyErrorKind::Malformed {
+            format: "JSON",
+            message,
+        })
+    };
+    let text = std::str::from_utf8(bytes).map_err(|error| malformed(error.to_string()))?;
+    if text.trim_matches(is_json_whitespace).is_empty() {
+        return Ok(Value::Null);
+    }
+    let node = Parser::parse_document(text).map_err(malformed)?;
+    decode(&node, ty, extra, &mut Vec::new())
+}
+
+fn encode(
+    value: &Value,
+    ty: &Type,
+    path: &mut Vec<PathStep>,
+    out: &mut String,
+) -> Result<(), CtyError> {
+    let mismatch = |path: &[PathStep]| Err(CtyError::mismatch(path, ty, value.kind_name()));
+    match value {
+        Value::Null => {
+            out.push_str("null");
+            return Ok(());
+        }
+        Value::Unknown => return Err(CtyError::at(path, CtyErrorKind::UnknownNotAllowed)),
+        _ => {}
+    }
+    match ty {
+        Type::Dynamic => {
+            let actual = value.infer_type();
+            out.push_str("{\"value\":");
+            encode(value, &actual, path, out)?;
+            out.push_str(",\"type\":");
+            out.push_str(&actual.to_json().to_string());
+            out.push('}');
+            Ok(())
+        }
+        Type::Bool => match value {
+            Value::Bool(bool) => {
+                out.push_str(if *bool { "true" } else { "false" });
+                Ok(())
+            }
+            _ => mismatch(path),
+        },
+        Type::Number => match value {
+            Value::Number(number) => {
+                let text = number
+                    .json_text()
+                    .map_err(|message| CtyError::at(path, CtyErrorKind::InvalidNumber(message)))?;
+                out.push_str(&text);
+                Ok(())
+            }
+            _ => mismatch(path),
+        },
+        Type::String => match value {
+            Value::String(string) => {
+                push_string(string, out);
+                Ok(())
+            }
+            _ => mismatch(path),
+        },
+        Type::List(element_type) | Type::Set(element_type) => {
+            let Some(elements) = value.as_list() else {
+                return mismatch(path);
+            };
+            let step = if matches!(ty, Type::Set(_)) {
+                PathStep::SetElement
+            } else {
+                PathStep::Index
+            };
+            out.push('[');
+            for (index, element) in (0u64..).zip(elements) {
+                if index > 0 {
+                    out.push(',');
+                }
+                path.push(step(index));
+                encode(element, element_type, path, out)?;
+                path.pop();
+            }
+            out.push(']');
+            Ok(())
+        }
+        Type::Tuple(element_types) => {
+            let Some(elements) = value.as_list() else {
+                return mismatch(path);
+            };
+            if elements.len() != element_types.len() {
+                return Err(CtyError::at(
+                    path,
+                    CtyErrorKind::TupleLength {
+                        expected: element_types.len(),
+                        given: elements.len(),
+                    },
+                ));
+            }
+            out.push('[');
+            for ((index, element), element_type) in (0u64..).zip(elements).zip(element_types) {
+                if index > 0 {
+                    out.push(',');
+                }
+                path.push(PathStep::Index(index));
+                encode(element, element_type, path, out)?;
+                path.pop();
+            }
+            out.push(']');
+            Ok(())
+        }
+        Type::Map(element_type) => {
+            let Some(entries) = value.as_map() else {
+                return mismatch(path);
+            };
+            out.push('{');
+            for (index, (key, element)) in entries.iter().enumerate() {
+                if index > 0 {
+                    out.push(',');
+                }
+                push_string(key, out);
+                out.push(':');
+                path.push(PathStep::Key(key.clone()));
+                encode(element, element_type, path, out)?;
+                path.pop();
+            }
+            out.push('}');
+            Ok(())
+        }
+        Type::Object(attribute_types) => {
+            let Some(attributes) = value.as_map() else {
+                return mismatch(path);
+            };
+            if let Some(name) = attributes
+                .keys()
+                .find(|name| !attribute_types.contains_key(*name))
+            {
+                return Err(CtyError::at(
+                    path,
+                    CtyErrorKind::UnsupportedAttribute(name.clone()),
+                ));
+            }
+            out.push('{');
+            for (index, (name, attribute_type)) in attribute_types.iter().enumerate() {
+                if index > 0 {
+                    out.push(',');
+                }
+                push_string(name, out);
+                out.push(':');
+                path.push(PathStep::Attr(name.clone()));
+                encode(
+                    attributes.get(name).unwrap_or(&Value::Null),
+                    attribute_type,
+                    path,
+                    out,
+                )?;
+                path.pop();
+            }
+            out.push('}');
+            Ok(())
+        }
+    }
+}
+
+fn push_string(string: &str, out: &mut String) {
+    out.push_str(&serde_json::to_string(string).expect("a str always serializes"));
+}
+
+fn decode(
+    node: &Json,
+    ty: &Type,
+    extra: Extra,
+    path: &mut Vec<PathStep>,
+) -> Result<Value, CtyError> {
+    let mismatch = |path: &[PathStep]| Err(CtyError::mismatch(path, ty, node.kind()));
+    if let Json::Null = node {
+        return Ok(Value::Null);
+    }
+    match ty {
+        Type::Dynamic => decode_dynamic(node, extra, path),
+        Type::Bool => match node {
+            Json::Bool(bool) => Ok(Value::Bool(*bool)),
+            Json::String(string) if string == "true" => Ok(Value::Bool(true)),
+            Json::String(string) if string == "false" => Ok(Value::Bool(false)),
+            _ => mismatch(path),
+        },
+        Type::Number => match node {
+            Json::Number(text) | Json::String(text) => match Number::parse(text) {
+                Some(number) => Ok(Value::Number(number)),
+                None => Err(CtyError::at(
+                    path,
+                    CtyErrorKind::InvalidNumber(format!("{text:?} is not a decimal number")),
+                )),
+            },
+            _ => mismatch(path),
+        },
+        Type::String => match node {
+            Json::String(string) | Json::Number(string) => Ok(Value::String(string.clone())),
+            Json::Bool(bool) => Ok(Value::String(bool.to_string())),
+            _ => mismatch(path),
+        },
+        Type::List(element_type) | Type::Set(element_type) => {
+            let Json::Array(nodes) = node else {
+                return mismatch(path);
+            };
+            let is_set = matches!(ty, Type::Set(_));
+            let step = if is_set {
+                PathStep::SetElement
+            } else {
+                PathStep::Index
+            };
+            let mut elements = Vec::with_capacity(nodes.len());
+            for (index, node) in (0u64..).zip(nodes) {
+                path.push(step(index));
+                elements.push(decode(node, element_type, extra, path)?);
+                path.pop();
+            }
+            Ok(if is_set {
+                Value::Set(elements)
+            } else {
+                Value::List(elements)
+            })
+        }
+        Type::Tuple(element_types) => {
+            let Json::Array(nodes) = node else {
+                return mismatch(path);
+            };
+            if nodes.len() != element_types.len() {
+                return Err(CtyError::at(
+                    path,
+                    CtyErrorKind::TupleLength {
+                        expected: element_types.len(),
+                        given: nodes.len(),
+                    },
+                ));
+            }
+            let mut elements = Vec::with_capacity(nodes.len());
+            for ((index, node), element_type) in (0u64..).zip(nodes).zip(element_types) {
+                path.push(PathStep::Index(index));
+                elements.push(decode(node, element_type, extra, path)?);
+                path.pop();
+            }
+            Ok(Value::Tuple(elements))
+        }
+        Type::Map(element_type) => {
+            let Json::Object(entries) = node else {
+                return mismatch(path);
+            };
+            let mut elements = BTreeMap::new();
+            for (key, node) in entries {
+                path.push(PathStep::Key(key.clone()));
+                let element = decode(node, element_type, extra, path)?;
+                path.pop();
+                elements.insert(key.clone(), element);
+            }
+            Ok(Value::Map(elements))
+        }
+        Type::Object(attribute_types) => {
+            let Json::Object(entries) = node else {
+                return mismatch(path);
+            };
+            let mut attributes = BTreeMap::new();
+            for (name, node) in entries {
+                let Some(attribute_type) = attribute_types.get(name) else {
+                    match extra {
+                        Extra::Ignore => continue,
+                        Extra::Reject => {
+                            return Err(CtyError::at(
+                                path,
+                                CtyErrorKind::UnsupportedAttribute(name.clone()),
+                            ));
+                        }
+                    }
+                };
+                path.push(PathStep::Attr(name.clone()));
+                let attribute = decode(node, attribute_type, extra, path)?;
+                path.pop();
+                attributes.insert(name.clone(), attribute);
+            }
+            for name in attribute_types.keys() {
+                attributes.entry(name.clone()).or_insert(Value::Null);
+            }
+            Ok(Value::Object(attributes))
+        }
+    }
+}
+
+/// Decodes `{"value": ..., "type": ...}`, in either order.
+fn decode_dynamic(node: &Json, extra: Extra, path: &mut Vec<PathStep>) -> Result<Value, CtyError> {
+    let invalid = |path: &[PathStep], message: String| {
+        CtyError::at(path, CtyErrorKind::InvalidDynamic(message))
+    };
+    let Json::Object(entries) = node else {
+        return Err(invalid(
+            path,
+            format!("expected a JSON object, got {}", node.kind()),
+        ));
+    };
+    let (mut type_node, mut value_node) = (None, None);
+    for (key, node) in entries {
+        match key.as_str() {
+            "type" => type_node = Some(node),
+            "value" => value_node = Some(node),
+            other => return Err(invalid(path, format!("invalid key {other:?}"))),
+        }
+    }
+    let type_node = type_node.ok_or_else(|| invalid(path, "missing type".into()))?;
+    let value_node = value_node.ok_or_else(|| invalid(path, "missing value".into()))?;
+    let ty =
+        Type::from_json(&type_node.to_serde()).map_err(|error| CtyError::at(path, error.kind))?;
+    decode(value_node, &ty, extra, path)
+}
+
+/// A parsed JSON document that keeps numbers as their text.
+#[derive(Debug, Clone, PartialEq)]
+enum Json {
+    Null,
+    Bool(bool),
+    Number(String),
+    String(String),
+    Array(Vec<Json>),
+    /// Entries in document order; a repeated key is kept twice, and the last one wins on decode.
+    Object(Vec<(String, Json)>),
+}
+
+impl Json {
+    fn kind(&self) -> &'static str {
+        match self {
+            Json::Null => "null",
+            Json::Bool(_) => "bool",
+            Json::Number(_) => "number",
+            Json::String(_) => "string",
+            Json::Array(_) => "array",
+            Json::Object(_) => "object",
+        }
+    }
+
+    /// The same document as `serde_json` holds it, for parsing type constraints (which have no
+    /// numbers, so no precision is lost where it matters).
+    fn to_serde(&self) -> serde_json::Value {
+        use serde_json::Value as Serde;
+        match self {
+            Json::Null => Serde::Null,
+            Json::Bool(bool) => Serde::Bool(*bool),
+            Json::Number(text) => text.parse().map(Serde::Number).unwrap_or(Serde::Null),
+            Json::String(string) => Serde::String(string.clone()),
+            Json::Array(nodes) => Serde::Array(nodes.iter().map(Json::to_serde).collect()),
+            Json::Object(entries) => Serde::Object(
+                entries
+                    .iter()
+                    .map(|(key, node)| (key.clone(), node.to_serde()))
+                    .collect(),
+            ),
+        }
+    }
+}
+
+fn is_json_whitespace(char: char) -> bool {
+    matches!(char, ' ' | '\t' | '\n' | '\r')
+}
+
+/// A strict RFC 8259 parser that keeps number text.
+struct Parser<'a> {
+    text: &'a str,
+    position: usize,
+    depth: usize,
+}
+
+impl<'a> Parser<'a> {
+    fn parse_document(text: &'a str) -> Result<Json, String> {
+        let mut parser = Parser {
+            text,
+            position: 0,
+            depth: 0,
+        };
+        let node = parser.value()?;
+        parser.skip_whitespace();
+        if parser.position != text.len() {
+            return Err(parser.error("trailing characters after the JSON value"));
+        }
+        Ok(node)
+    }
+
+    fn error(&self, message: &str) -> String {
+        format!("{message} at byte {}", self.position)
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.text.as_bytes().get(self.position).copied()
+    }
+
+    fn skip_whitespace(&mut self) {
+        while self
+            .peek()
+            .is_some_and(|byte| is_json_whitespace(char::from(byte)))
+        {
+            self.position += 1;
+        }
+    }
+
+    fn expect_literal(&mut self, literal: &str, node: Json) -> Result<Json, String> {
+        if self.text[self.position..].starts_with(literal) {
+            self.position += literal.len();
+            Ok(node)
+        } else {
+            Err(self.error("invalid literal"))
+        }
+    }
+
+    fn value(&mut self) -> Result<Json, String> {
+        self.skip_whitespace();
+        match self.peek() {
+            None => Err(self.error("unexpected end of input")),
+            Some(b'n') => self.expect_literal("null", Json::Null),
+            Some(b't') => self.expect_literal("true", Json::Bool(true)),
+            Some(b'f') => self.expect_literal("false", Json::Bool(false)),
+            Some(b'"') => self.string().map(Json::String),
+            Some(b'[') => self.nested(Parser::array),
+            Some(b'{') => self.nested(Parser::object),
+            Some(b'-' | b'0'..=b'9') => self.number(),
+            Some(_) => Err(self.error("unexpected character")),
+        }
+    }
+
+    fn nested(
+        &mut self,
+        parse: fn(&mut Parser<'a>) -> Result<Json, String>,
+    ) -> Result<Json, String> {
+        if self.depth >= MAX_DEPTH {
+            return Err(self.error("nesting too deep"));
+        }
+        self.depth += 1;
+        let node = parse(self);
+        self.depth -= 1;
+        node
+    }
+
+    fn array(&mut self) -> Result<Json, String> {
+        self.position += 1; // [
+        let mut nodes = Vec::new();
+        self.skip_whitespace();
+        if self.peek() == Some(b']') {
+            self.position += 1;
+            return Ok(Json::Array(nodes));
+        }
+        loop {
+            nodes.push(self.value()?);
+            self.skip_whitespace();
+            match self.peek() {
+                Some(b',') => self.position += 1,
+                Some(b']') => {
+                    self.position += 1;
+                    return Ok(Json::Array(nodes));
+                }
+                _ => return Err(self.error("expected ',' or ']'")),
+            }
+        }
+    }
+
+    fn object(&mut self) -> Result<Json, String> {
+        self.position += 1; // {
+        let mut entries = Vec::new();
+        self.skip_whitespace();
+        if self.peek() == Some(b'}') {
+            self.position += 1;
+            return Ok(Json::Object(entries));
+        }
+        loop {
+            self.skip_whitespace();
+            if self.peek() != Some(b'"') {
+                return Err(self.error("expected a string key"));
+            }
+            let key = self.string()?;
+            self.skip_whitespace();
+            if self.peek() != Some(b':') {
+                return Err(self.error("expected ':'"));
+            }
+            self.position += 1;
+            entries.push((key, self.value()?));
+            self.skip_whitespace();
+            match self.peek() {
+                Some(b',') => self.position += 1,
+                Some(b'}') => {
+                    self.position += 1;
+                    return Ok(Json::Object(entries));
+                }
+                _ => return Err(self.error("expected ',' or '}'")),
+            }
+        }
+    }
+
+    fn number(&mut self) -> Result<Json, String> {
+        let start = self.position;
+        while self
+            .peek()
+            .is_some_and(|byte| matches!(byte, b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E'))
+        {
+            self.position += 1;
+        }
+        let text = &self.text[start..self.position];
+        if is_json_number(text) {
+            Ok(Json::Number(text.to_owned()))
+        } else {
+            self.position = start;
+            Err(self.error("invalid number"))
+        }
+    }
+
+    fn string(&mut self) -> Result<String, String> {
+        self.position += 1; // opening quote
+        let mut string = String::new();
+        loop {
+            let start = self.position;
+            while self
+                .peek()
+                .is_some_and(|byte| byte != b'"' && byte != b'\\' && byte >= 0x20)
+            {
+                self.position += 1;
+            }
+            // The input is a str and the loop stops only at ASCII bytes, so this is a char boundary.
+            string.push_str(&self.text[start..self.position]);
+            match self.peek() {
+                Some(b'"') => {
+                    self.position += 1;
+                    return Ok(string);
+                }
+                Some(b'\\') => {
+                    self.position += 1;
+                    string.push(self.escape()?);
+                }
+                Some(_) => return Err(self.error("control character in string")),
+                None => return Err(self.error("unterminated string")),
+            }
+        }
+    }
+
+    fn escape(&mut self) -> Result<char, String> {
+        let byte = self
+            .peek()
+            .ok_or_else(|| self.error("unterminated escape"))?;
+        self.position += 1;
+        Ok(match byte {
+            b'"' => '"',
+            b'\\' => '\\',
+            b'/' => '/',
+            b'b' => '\u{8}',
+            b'f' => '\u{c}',
+            b'n' => '\n',
+            b'r' => '\r',
+            b't' => '\t',
+            b'u' => {
+                let high = self.hex4()?;
+                if (0xd800..0xdc00).contains(&high) {
+                    if !self.text[self.position..].starts_with("\\u") {
+                        return Err(self.error("unpaired surrogate"));
+                    }
+                    self.position += 2;
+                    let low = self.hex4()?;
+                    if !(0xdc00..0xe000).contains(&low) {
+                        return Err(self.error("unpaired surrogate"));
+                    }
+                    let code = 0x10000 + ((high - 0xd800) << 10) + (low - 0xdc00);
+                    char::from_u32(code).ok_or_else(|| self.error("invalid escape"))?
+                } else {
+                    char::from_u32(high).ok_or_else(|| self.error("unpaired surrogate"))?
+                }
+            }
+            _ => return Err(self.error("invalid escape")),
+        })
+    }
+
+    fn hex4(&mut self) -> Result<u32, String> {
+        let digits = self
+            .text
+            .get(self.position..self.position + 4)
+            .ok_or_else(|| self.error("short \\u escape"))?;
+        let code = u32::from_str_radix(digits, 16).map_err(|_| self.error("invalid \\u escape"))?;
+        if !digits.bytes().all(|byte| byte.is_ascii_hexdigit()) {
+            return Err(self.error("invalid \\u escape"));
+        }
+        self.position += 4;
+        Ok(code)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Json, String> {
+        Parser::parse_document(text)
+    }
+
+    #[test]
+    fn parser_keeps_number_text() {
+        assert_eq!(
+            parse(" 18446744073709551617 ").unwrap(),
+            Json::Number("18446744073709551617".into())
+        );
+        assert_eq!(
+            parse("-0.1e-400").unwrap(),
+            Json::Number("-0.1e-400".into())
+        );
+    }
+
+    #[test]
+    fn parser_reads_strings_and_escapes() {
+        assert_eq!(
+            parse(r#""a\"\\\/\b\f\n\r\t\u00e9\ud83d\ude00é""#).unwrap(),
+            Json::String("a\"\\/\u{8}\u{c}\n\r\t\u{e9}\u{1f600}é".into())
+        );
+    }
+
+    #[test]
+    fn parser_reads_structures() {
+        assert_eq!(
+            parse(r#"{"a": [1, true, null], "b": {}}"#).unwrap(),
+            Json::Object(vec![
+                (
+                    "a".into(),
+                    Json::Array(vec![Json::Number("1".into()), Json::Bool(true), Json::Null])
+                ),
+                ("b".into(), Json::Object(vec![])),
+            ])
+        );
+    }
+
+    #[test]
+    fn parser_rejects_malformed_input() {
+        for text in [
+            "01",
+            "1.",
+            ".5",
+            "+1",
+            "-",
+            "tru",
+            "[1,]",
+            "{\"a\"}",
+            "{a:1}",
+            "[1 2]",
+            "\"\\x\"",
+            "\"\\ud800\"",
+            "\"\u{1}\"",
+            "\"abc",
+            "[",
+            "1 2",
+            "NaN",
+            "\"\\u12\"",
+            "\"\\u+123\"",
+        ] {
+            assert!(parse(text).is_err(), "{text:?}");
+        }
+        assert!(
+            parse(&"[".repeat(MAX_DEPTH + 1))
+                .unwrap_err()
+                .contains("too deep")
+        );
+    }
+}
