@@ -1,0 +1,86 @@
+//! One case per rule: its fixture has an `# ok` section that must stay clean and an `# error`
+//! section whose findings are snapshotted as human output (no colour, width 100).
+//!
+//! Add a rule: add a fixture named `<CODE>_<name>.tf` and one line below.
+
+use jitlint::output::{Format, RenderOptions, render};
+use jitlint::{Settings, lint_text};
+
+/// Lints `fixture` with only `codes` enabled and returns the human report.
+fn check(fixture: &str, codes: &[&str]) -> String {
+    let path = format!("{}/tests/fixtures/{fixture}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).expect("fixture exists");
+    let mut settings = Settings::default();
+    settings.today = "2026-01-01".to_owned();
+    settings.select_only(codes);
+    let outcome = lint_text(&format!("fixtures/{fixture}"), &text, &settings);
+    let error_section = text.lines().position(|l| l.starts_with("# error")).map_or(0, |i| i + 1);
+    for finding in &outcome.findings {
+        assert!(
+            finding.region.start.line > error_section,
+            "finding in the ok section of {fixture}: {finding:?}"
+        );
+    }
+    assert!(
+        outcome.findings.iter().any(|f| f.code == codes[0]),
+        "{fixture} has no {} finding",
+        codes[0]
+    );
+    render(Format::Human, &outcome, RenderOptions { color: false, width: 100 })
+}
+
+#[test]
+fn jit000_unknown_value() {
+    insta::assert_snapshot!(check("JIT000_unknown_value.tf", &["JIT000"]));
+}
+
+#[test]
+fn jit001_broad_source_prefix() {
+    insta::assert_snapshot!(check("JIT001_broad_source_prefix.tf", &["JIT001"]));
+}
+
+#[test]
+fn jit002_excessive_max_request_time() {
+    insta::assert_snapshot!(check("JIT002_excessive_max_request_time.tf", &["JIT002"]));
+}
+
+#[test]
+fn jit003_management_port_exposed() {
+    insta::assert_snapshot!(check("JIT003_management_port_exposed.tf", &["JIT003"]));
+}
+
+#[test]
+fn jit004_invalid_jit_value() {
+    insta::assert_snapshot!(check("JIT004_invalid_jit_value.tf", &["JIT004"]));
+}
+
+#[test]
+fn jit005_azapi_jit_pitfall() {
+    insta::assert_snapshot!(check("JIT005_azapi_jit_pitfall.tf", &["JIT005"]));
+}
+
+#[test]
+fn jit900_parse_error() {
+    insta::assert_snapshot!(check("JIT900_parse_error.tf", &["JIT900"]));
+}
+
+#[test]
+fn jit901_unused_suppression() {
+    insta::assert_snapshot!(check("JIT901_unused_suppression.tf", &["JIT901", "JIT001", "JIT003"]));
+}
+
+#[test]
+fn jit902_invalid_suppression() {
+    insta::assert_snapshot!(check("JIT902_invalid_suppression.tf", &["JIT902", "JIT001", "JIT901"]));
+}
+
+/// Every rule in the registry has a fixture (and so a case above).
+#[test]
+fn every_rule_has_a_fixture() {
+    let dir = format!("{}/tests/fixtures", env!("CARGO_MANIFEST_DIR"));
+    for rule in jitlint::registry::ALL {
+        let meta = rule.meta();
+        let name = format!("{dir}/{}_{}.tf", meta.code, meta.name.replace('-', "_"));
+        assert!(std::path::Path::new(&name).is_file(), "missing fixture {name}");
+    }
+}
