@@ -645,6 +645,216 @@ mod tests {
         Parser::parse_document(text)
     }
 
+    fn encode(value: &Value, ty: &Type) -> String {
+        String::from_utf8(encode_json(value, ty).unwrap()).unwrap()
+    }
+
+    fn decode(text: &str, ty: &Type) -> Value {
+        decode_json(text.as_bytes(), ty).unwrap()
+    }
+
+    fn decode_error(text: &str, ty: &Type) -> String {
+        decode_json(text.as_bytes(), ty).unwrap_err().to_string()
+    }
+
+    fn big(text: &str) -> Value {
+        Value::Number(Number::Big(text.into()))
+    }
+
+    fn vm_type() -> Type {
+        Type::object([
+            ("id", Type::String),
+            (
+                "port",
+                Type::list(Type::object([
+                    ("number", Type::Number),
+                    ("protocol", Type::String),
+                ])),
+            ),
+            ("tags", Type::map(Type::String)),
+        ])
+    }
+
+    #[test]
+    fn encodes_every_attribute_sorted_with_nulls() {
+        let value = Value::object([(
+            "port",
+            Value::List(vec![Value::object([("number", 22.into())])]),
+        )]);
+        assert_eq!(
+            encode(&value, &vm_type()),
+            r#"{"id":null,"port":[{"number":22,"protocol":null}],"tags":null}"#
+        );
+        let tags = Value::Map([("b".to_owned(), "2".into()), ("a".to_owned(), "1".into())].into());
+        assert_eq!(
+            encode(&tags, &Type::map(Type::String)),
+            r#"{"a":"1","b":"2"}"#
+        );
+        assert_eq!(encode(&Value::Null, &vm_type()), "null");
+        assert_eq!(encode(&"a\"\n\u{e9}".into(), &Type::String), r#""a\"\né""#);
+    }
+
+    #[test]
+    fn numbers_stay_exact() {
+        for text in [
+            "18446744073709551617",
+            "1e400",
+            "0.1",
+            "-0.000000000000000000000000001",
+            "3.5",
+        ] {
+            let value = decode(text, &Type::Number);
+            assert_eq!(encode(&value, &Type::Number), text);
+        }
+        assert!(matches!(
+            decode("18446744073709551616", &Type::Number),
+            Value::Number(Number::Big(_))
+        ));
+        assert!(matches!(
+            decode("-1.0e2", &Type::Number),
+            Value::Number(Number::Int(-100))
+        ));
+        assert_eq!(encode(&Value::from(-0.0), &Type::Number), "0");
+        assert_eq!(encode(&Value::from(0.1), &Type::Number), "0.1");
+        assert_eq!(encode(&big("+.5"), &Type::Number), "0.5e0");
+        let error = encode_json(&Value::from(f64::INFINITY), &Type::list(Type::Number));
+        assert!(error.is_err());
+        let error = encode_json(
+            &Value::List(vec![Value::from(f64::INFINITY)]),
+            &Type::list(Type::Number),
+        );
+        assert_eq!(
+            error.unwrap_err().to_string(),
+            "[0]: invalid number: JSON cannot encode inf"
+        );
+    }
+
+    #[test]
+    fn unknown_values_cannot_be_encoded() {
+        let value = Value::object([
+            ("id", "vm".into()),
+            (
+                "port",
+                Value::List(vec![
+                    Value::Null,
+                    Value::object([("number", Value::Unknown)]),
+                ]),
+            ),
+        ]);
+        assert_eq!(
+            encode_json(&value, &vm_type()).unwrap_err().to_string(),
+            ".port[1].number: value is not known, and JSON cannot encode unknown values"
+        );
+        assert!(encode_json(&Value::Unknown, &Type::Dynamic).is_err());
+    }
+
+    #[test]
+    fn dynamic_values_carry_their_type() {
+        assert_eq!(
+            encode(&"hello".into(), &Type::Dynamic),
+            r#"{"value":"hello","type":"string"}"#
+        );
+        assert_eq!(encode(&Value::Null, &Type::Dynamic), "null");
+        let list = Value::List(vec![1i64.into(), Value::Null]);
+        let text = encode(&list, &Type::Dynamic);
+        assert_eq!(text, r#"{"value":[1,null],"type":["list","number"]}"#);
+        assert_eq!(decode(&text, &Type::Dynamic), list);
+        assert_eq!(
+            decode(
+                r#"{"type":"number","value":18446744073709551617}"#,
+                &Type::Dynamic
+            ),
+            big("18446744073709551617")
+        );
+        assert_eq!(decode("null", &Type::Dynamic), Value::Null);
+        assert_eq!(
+            decode_error(r#"{"value":1}"#, &Type::Dynamic),
+            "invalid dynamically-typed value: missing type"
+        );
+        assert_eq!(
+            decode_error(r#"{"type":"number"}"#, &Type::Dynamic),
+            "invalid dynamically-typed value: missing value"
+        );
+        assert_eq!(
+            decode_error(r#"{"type":"number","value":1,"x":2}"#, &Type::Dynamic),
+            "invalid dynamically-typed value: invalid key \"x\""
+        );
+        assert_eq!(
+            decode_error(
+                r#"[{"value":"x","type":"number"}]"#,
+                &Type::list(Type::Dynamic)
+            ),
+            "[0]: invalid number: \"x\" is not a decimal number"
+        );
+    }
+
+    #[test]
+    fn missing_attributes_become_null_and_extra_ones_are_errors() {
+        let expected = Value::object([
+            ("id", "vm".into()),
+            (
+                "port",
+                Value::List(vec![Value::object([
+                    ("number", 22.into()),
+                    ("protocol", Value::Null),
+                ])]),
+            ),
+            ("tags", Value::Null),
+        ]);
+        assert_eq!(
+            decode(r#"{"id":"vm","port":[{"number":22}]}"#, &vm_type()),
+            expected
+        );
+        let old_state = r#"{"id":"vm","legacy":true,"port":[{"number":22,"removed":{"x":1}}]}"#;
+        assert_eq!(
+            decode_error(old_state, &vm_type()),
+            "unsupported attribute \"legacy\""
+        );
+        let nested = r#"{"id":"vm","port":[{"number":22,"removed":1}]}"#;
+        assert_eq!(
+            decode_error(nested, &vm_type()),
+            ".port[0]: unsupported attribute \"removed\""
+        );
+        assert_eq!(
+            decode_json_lenient(old_state.as_bytes(), &vm_type()).unwrap(),
+            expected
+        );
+    }
+
+    #[test]
+    fn decoding_converts_primitives_as_cty_does() {
+        assert_eq!(decode(r#""true""#, &Type::Bool), Value::from(true));
+        assert_eq!(decode(r#""12""#, &Type::Number), Value::from(12i64));
+        assert_eq!(decode("12.50", &Type::String), Value::from("12.50"));
+        assert_eq!(decode("false", &Type::String), Value::from("false"));
+        assert_eq!(
+            decode_error(r#""yes""#, &Type::Bool),
+            "expected bool, got string"
+        );
+    }
+
+    #[test]
+    fn decode_errors_name_the_path() {
+        let text = r#"{"id":"vm","port":[{"number":22},{"number":true}]}"#;
+        assert_eq!(
+            decode_error(text, &vm_type()),
+            ".port[1].number: expected number, got bool"
+        );
+        assert_eq!(
+            decode_error(r#"{"tags":{"a":[]}}"#, &vm_type()),
+            ".tags[\"a\"]: expected string, got array"
+        );
+        assert_eq!(
+            decode_error("[1]", &Type::tuple(vec![])),
+            "a tuple of length 0 is required (1 given)"
+        );
+        assert_eq!(
+            decode_error("{} x", &vm_type()),
+            "malformed JSON: trailing characters after the JSON value at byte 3"
+        );
+        assert_eq!(decode(" \n", &vm_type()), Value::Null);
+    }
+
     #[test]
     fn parser_keeps_number_text() {
         assert_eq!(
