@@ -98,14 +98,15 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         local.ip().to_string()
     };
     let base_url = format!("{scheme}://{host}:{}", local.port());
+    // The ready file first, then stdout: whoever saw the stdout line can read the file.
+    if let Some(path) = &args.ready_file {
+        jit_emulator::store::write_atomically(path, format!("{base_url}\n").as_bytes())?;
+    }
     {
         // The first stdout line is the contract with scripts and tests: flush it at once.
         let mut stdout = std::io::stdout().lock();
         writeln!(stdout, "{base_url}")?;
         stdout.flush()?;
-    }
-    if let Some(path) = &args.ready_file {
-        jit_emulator::store::write_atomically(path, format!("{base_url}\n").as_bytes())?;
     }
     tracing::info!(%base_url, tls = args.tls, auth = emulator.config.require_auth, "jit-emulator listening");
     jit_emulator::serve(
