@@ -19,20 +19,33 @@ fn start(args: &[&str]) -> Running {
         .spawn()
         .unwrap();
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    Running { child, url: line.trim().to_owned() }
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    Running {
+        child,
+        url: line.trim().to_owned(),
+    }
 }
 
 fn terminate(mut running: Running) {
-    let status = Command::new("kill").args(["-TERM", &running.child.id().to_string()]).status().unwrap();
+    let status = Command::new("kill")
+        .args(["-TERM", &running.child.id().to_string()])
+        .status()
+        .unwrap();
     assert!(status.success());
-    assert!(running.child.wait().unwrap().success(), "clean exit on SIGTERM");
+    assert!(
+        running.child.wait().unwrap().success(),
+        "clean exit on SIGTERM"
+    );
 }
 
 fn client(ca: Option<&std::path::Path>) -> reqwest::Client {
     let mut builder = reqwest::Client::builder();
     if let Some(ca) = ca {
-        builder = builder.add_root_certificate(reqwest::Certificate::from_pem(&std::fs::read(ca).unwrap()).unwrap());
+        builder = builder.add_root_certificate(
+            reqwest::Certificate::from_pem(&std::fs::read(ca).unwrap()).unwrap(),
+        );
     }
     builder.build().unwrap()
 }
@@ -40,7 +53,12 @@ fn client(ca: Option<&std::path::Path>) -> reqwest::Client {
 async fn token(client: &reqwest::Client, url: &str) -> String {
     let reply: serde_json::Value = client
         .post(format!("{url}/my-tenant/oauth2/v2.0/token"))
-        .form(&[("grant_type", "client_credentials"), ("client_id", "app"), ("client_secret", "s3cret"), ("scope", "https://management.azure.com/.default")])
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", "app"),
+            ("client_secret", "s3cret"),
+            ("scope", "https://management.azure.com/.default"),
+        ])
         .send()
         .await
         .unwrap()
@@ -55,25 +73,71 @@ async fn state_survives_a_sigterm_restart() {
     let dir = tempfile::tempdir().unwrap();
     let state = dir.path().join("state.json");
     let ready = dir.path().join("ready");
-    let args = ["--state", state.to_str().unwrap(), "--ready-file", ready.to_str().unwrap(), "--client", "app:s3cret:ops@example.com"];
+    let args = [
+        "--state",
+        state.to_str().unwrap(),
+        "--ready-file",
+        ready.to_str().unwrap(),
+        "--client",
+        "app:s3cret:ops@example.com",
+    ];
     let first = start(&args);
     assert_eq!(std::fs::read_to_string(&ready).unwrap().trim(), first.url);
     let http = client(None);
     let vm = "/subscriptions/20ff7fc3-e762-44dd-bd96-b71116dcdc23/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm1";
-    http.post(format!("{}/_emulator/vms", first.url)).json(&serde_json::json!({"id": vm, "location": "westeurope"})).send().await.unwrap();
+    http.post(format!("{}/_emulator/vms", first.url))
+        .json(&serde_json::json!({"id": vm, "location": "westeurope"}))
+        .send()
+        .await
+        .unwrap();
     let bearer = token(&http, &first.url).await;
-    let policy = format!("{}/subscriptions/20ff7fc3-e762-44dd-bd96-b71116dcdc23/resourceGroups/rg/providers/Microsoft.Security/locations/westeurope/jitNetworkAccessPolicies/default?api-version=2020-01-01", first.url);
+    let policy = format!(
+        "{}/subscriptions/20ff7fc3-e762-44dd-bd96-b71116dcdc23/resourceGroups/rg/providers/Microsoft.Security/locations/westeurope/jitNetworkAccessPolicies/default?api-version=2020-01-01",
+        first.url
+    );
     let body = serde_json::json!({"properties": {"virtualMachines": [{"id": vm, "ports": [{"number": 22, "protocol": "TCP", "allowedSourceAddressPrefix": "*", "maxRequestAccessDuration": "PT1H"}]}]}});
-    let put = http.put(&policy).bearer_auth(&bearer).json(&body).send().await.unwrap();
+    let put = http
+        .put(&policy)
+        .bearer_auth(&bearer)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(put.status(), 200);
-    let before: serde_json::Value = http.get(format!("{}/_emulator/state", first.url)).send().await.unwrap().json().await.unwrap();
+    let before: serde_json::Value = http
+        .get(format!("{}/_emulator/state", first.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     terminate(first);
 
     let second = start(&args);
-    let after: serde_json::Value = http.get(format!("{}/_emulator/state", second.url)).send().await.unwrap().json().await.unwrap();
+    let after: serde_json::Value = http
+        .get(format!("{}/_emulator/state", second.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(before, after);
-    let policy = policy.replace(&policy[..policy.find("/subscriptions").unwrap()], &second.url);
-    assert_eq!(http.get(&policy).bearer_auth(&bearer).send().await.unwrap().status(), 200, "token still valid");
+    let policy = policy.replace(
+        &policy[..policy.find("/subscriptions").unwrap()],
+        &second.url,
+    );
+    assert_eq!(
+        http.get(&policy)
+            .bearer_auth(&bearer)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200,
+        "token still valid"
+    );
     assert_eq!(http.get(&policy).send().await.unwrap().status(), 401);
     terminate(second);
 }
@@ -82,10 +146,24 @@ async fn state_survives_a_sigterm_restart() {
 async fn tls_serves_with_the_written_ca() {
     let dir = tempfile::tempdir().unwrap();
     let ca = dir.path().join("ca.pem");
-    let running = start(&["--tls", "--ca-cert", ca.to_str().unwrap(), "--client", "app:s3cret"]);
-    assert!(running.url.starts_with("https://127.0.0.1:"), "{}", running.url);
+    let running = start(&[
+        "--tls",
+        "--ca-cert",
+        ca.to_str().unwrap(),
+        "--client",
+        "app:s3cret",
+    ]);
+    assert!(
+        running.url.starts_with("https://127.0.0.1:"),
+        "{}",
+        running.url
+    );
     let https = client(Some(&ca));
-    let health = https.get(format!("{}/_emulator/health", running.url)).send().await.unwrap();
+    let health = https
+        .get(format!("{}/_emulator/health", running.url))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(health.status(), 200);
     assert!(!token(&https, &running.url).await.is_empty());
     terminate(running);

@@ -270,6 +270,7 @@ pub fn initiate(
             }
         }
         policy.requests.push(stored);
+        trim_history(&mut policy.requests);
         for port in request
             .virtual_machines
             .iter()
@@ -285,4 +286,27 @@ pub fn initiate(
         StatusCode::ACCEPTED,
         serde_json::to_vec(&request).expect("wire types hold only strings, numbers and lists"),
     ))
+}
+
+/// The most requests a policy's history keeps. Azure documents no limit (the portal shows the
+/// last 7 days); without one, a busy policy's GET and every initiate would grow without end.
+pub const MAX_HISTORY: usize = 100;
+
+/// Drops the oldest closed requests beyond [`MAX_HISTORY`]; open ones are never dropped.
+fn trim_history(requests: &mut Vec<AccessRequest>) {
+    while requests.len() > MAX_HISTORY {
+        let closed = requests.iter().position(|request| {
+            request
+                .virtual_machines
+                .iter()
+                .flat_map(|vm| vm.ports.iter())
+                .all(|port| port.status != STATUS_INITIATED)
+        });
+        match closed {
+            Some(index) => {
+                requests.remove(index);
+            }
+            None => break,
+        }
+    }
 }
