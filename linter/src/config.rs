@@ -49,7 +49,7 @@ pub enum ConfigError {
         message: String,
         /// The file's text.
         #[source_code]
-        source_code: miette::NamedSource<String>,
+        source_code: String,
         /// Where the problem is.
         #[label("here")]
         span: Option<miette::SourceSpan>,
@@ -159,7 +159,7 @@ impl Settings {
         let file: ConfigFile = toml::from_str(text).map_err(|error| ConfigError::Syntax {
             path: path.to_path_buf(),
             message: error.message().to_owned(),
-            source_code: miette::NamedSource::new(path.display().to_string(), text.to_owned()),
+            source_code: text.to_owned(),
             span: error
                 .span()
                 .map(|r| miette::SourceSpan::from(r.start..r.end)),

@@ -26,7 +26,7 @@ resource "jit_policy" "web" {
   resource_group_name = "rg"
   location            = "westeurope"
   virtual_machine {
-    id = "/subscriptions/0/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/web"
+    id = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/web"
     port {
       number                        = 22
       allowed_source_address_prefix = "*"

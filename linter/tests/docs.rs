@@ -19,15 +19,27 @@ fn rule_pages_match_doc_comments() {
             stale.push(path.display().to_string());
         }
     }
-    assert!(stale.is_empty(), "stale rule pages (run with JITLINT_BLESS=1): {stale:?}");
+    assert!(
+        stale.is_empty(),
+        "stale rule pages (run with JITLINT_BLESS=1): {stale:?}"
+    );
 }
 
 #[test]
 fn every_page_has_the_four_sections() {
     for rule in jitlint::registry::ALL {
         let page = rule.meta().markdown();
-        for heading in ["## What it does", "## Why is this bad?", "## Example", "## How to fix"] {
-            assert!(page.contains(heading), "{} lacks {heading}", rule.meta().name);
+        for heading in [
+            "## What it does",
+            "## Why is this bad?",
+            "## Example",
+            "## How to fix",
+        ] {
+            assert!(
+                page.contains(heading),
+                "{} lacks {heading}",
+                rule.meta().name
+            );
         }
     }
 }

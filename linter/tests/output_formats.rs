@@ -15,14 +15,24 @@ fn shared() -> Outcome {
 }
 
 fn out(format: Format) -> String {
-    render(format, &shared(), RenderOptions { color: false, width: 100 })
+    render(
+        format,
+        &shared(),
+        RenderOptions {
+            color: false,
+            width: 100,
+        },
+    )
 }
 
 #[test]
 fn json() {
     let text = out(Format::Json);
     let value: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
-    assert_eq!(value["findings"].as_array().map(Vec::len), Some(shared().findings.len()));
+    assert_eq!(
+        value["findings"].as_array().map(Vec::len),
+        Some(shared().findings.len())
+    );
     insta::assert_snapshot!(text);
 }
 
@@ -33,7 +43,10 @@ fn sarif_is_valid_against_the_schema() {
     let schema: serde_json::Value =
         serde_json::from_str(include_str!("sarif-schema-2.1.0.json")).expect("schema parses");
     let validator = jsonschema::draft4::new(&schema).expect("schema compiles");
-    let errors: Vec<String> = validator.iter_errors(&instance).map(|e| e.to_string()).collect();
+    let errors: Vec<String> = validator
+        .iter_errors(&instance)
+        .map(|e| e.to_string())
+        .collect();
     assert!(errors.is_empty(), "SARIF schema errors: {errors:#?}");
     let results = instance["runs"][0]["results"].as_array().map(Vec::len);
     assert_eq!(results, Some(shared().findings.len()));
@@ -44,7 +57,10 @@ fn sarif_is_valid_against_the_schema() {
 fn junit_is_xml_with_one_failure_per_finding() {
     let text = out(Format::Junit);
     let doc = roxmltree::Document::parse(&text).expect("well-formed XML");
-    let failures = doc.descendants().filter(|n| n.has_tag_name("failure")).count();
+    let failures = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("failure"))
+        .count();
     assert_eq!(failures, shared().findings.len());
     insta::assert_snapshot!(text);
 }
@@ -53,15 +69,28 @@ fn junit_is_xml_with_one_failure_per_finding() {
 fn junit_of_a_clean_run_has_one_passing_case() {
     let text = render(Format::Junit, &Outcome::default(), RenderOptions::default());
     let doc = roxmltree::Document::parse(&text).expect("well-formed XML");
-    assert_eq!(doc.descendants().filter(|n| n.has_tag_name("testcase")).count(), 1);
-    assert_eq!(doc.descendants().filter(|n| n.has_tag_name("failure")).count(), 0);
+    assert_eq!(
+        doc.descendants()
+            .filter(|n| n.has_tag_name("testcase"))
+            .count(),
+        1
+    );
+    assert_eq!(
+        doc.descendants()
+            .filter(|n| n.has_tag_name("failure"))
+            .count(),
+        0
+    );
 }
 
 #[test]
 fn checkstyle_is_xml_with_one_error_per_finding() {
     let text = out(Format::Checkstyle);
     let doc = roxmltree::Document::parse(&text).expect("well-formed XML");
-    let errors = doc.descendants().filter(|n| n.has_tag_name("error")).count();
+    let errors = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("error"))
+        .count();
     assert_eq!(errors, shared().findings.len());
     insta::assert_snapshot!(text);
 }
@@ -94,7 +123,10 @@ fn order_is_deterministic() {
     for _ in 0..3 {
         assert_eq!(shared().findings, first);
     }
-    let keys: Vec<_> = first.iter().map(|f| (f.file.clone(), f.region.start, f.code)).collect();
+    let keys: Vec<_> = first
+        .iter()
+        .map(|f| (f.file.clone(), f.region.start, f.code))
+        .collect();
     let mut sorted = keys.clone();
     sorted.sort();
     assert_eq!(keys, sorted);

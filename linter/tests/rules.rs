@@ -14,7 +14,10 @@ fn check(fixture: &str, codes: &[&str]) -> String {
     settings.today = "2026-01-01".to_owned();
     settings.select_only(codes);
     let outcome = lint_text(&format!("fixtures/{fixture}"), &text, &settings);
-    let error_section = text.lines().position(|l| l.starts_with("# error")).map_or(0, |i| i + 1);
+    let error_section = text
+        .lines()
+        .position(|l| l.starts_with("# error"))
+        .map_or(0, |i| i + 1);
     for finding in &outcome.findings {
         assert!(
             finding.region.start.line > error_section,
@@ -26,7 +29,14 @@ fn check(fixture: &str, codes: &[&str]) -> String {
         "{fixture} has no {} finding",
         codes[0]
     );
-    render(Format::Human, &outcome, RenderOptions { color: false, width: 100 })
+    render(
+        Format::Human,
+        &outcome,
+        RenderOptions {
+            color: false,
+            width: 100,
+        },
+    )
 }
 
 #[test]
@@ -66,12 +76,18 @@ fn jit900_parse_error() {
 
 #[test]
 fn jit901_unused_suppression() {
-    insta::assert_snapshot!(check("JIT901_unused_suppression.tf", &["JIT901", "JIT001", "JIT003"]));
+    insta::assert_snapshot!(check(
+        "JIT901_unused_suppression.tf",
+        &["JIT901", "JIT001", "JIT003"]
+    ));
 }
 
 #[test]
 fn jit902_invalid_suppression() {
-    insta::assert_snapshot!(check("JIT902_invalid_suppression.tf", &["JIT902", "JIT001", "JIT901"]));
+    insta::assert_snapshot!(check(
+        "JIT902_invalid_suppression.tf",
+        &["JIT902", "JIT001", "JIT901"]
+    ));
 }
 
 /// Every rule in the registry has a fixture (and so a case above).
@@ -81,6 +97,9 @@ fn every_rule_has_a_fixture() {
     for rule in jitlint::registry::ALL {
         let meta = rule.meta();
         let name = format!("{dir}/{}_{}.tf", meta.code, meta.name.replace('-', "_"));
-        assert!(std::path::Path::new(&name).is_file(), "missing fixture {name}");
+        assert!(
+            std::path::Path::new(&name).is_file(),
+            "missing fixture {name}"
+        );
     }
 }

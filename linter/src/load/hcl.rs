@@ -174,15 +174,16 @@ fn convert(expr: &Expression, depth: usize) -> Node {
         Expression::FuncCall(call) => {
             let name = call.name.name.as_str();
             let args: Vec<&Expression> = call.args.iter().collect();
-            if call.name.namespace.is_empty() && name == "jsonencode" && args.len() == 1 {
-                if let Some(arg) = args.first() {
-                    // jsonencode of a literal is the literal as far as the rules care: they read
-                    // the structure, and the string form is what Azure receives.
-                    return Node {
-                        span,
-                        ..convert(arg, depth + 1)
-                    };
-                }
+            if call.name.namespace.is_empty()
+                && name == "jsonencode"
+                && let [arg] = args.as_slice()
+            {
+                // jsonencode of a literal is the literal as far as the rules care: they read
+                // the structure, and the string form is what Azure receives.
+                return Node {
+                    span,
+                    ..convert(arg, depth + 1)
+                };
             }
             Value::Unknown(Unknown::Expression(format!("a call to `{name}()`")))
         }
@@ -266,12 +267,11 @@ fn traversal_unknown(traversal: &hcl_edit::expr::Traversal) -> Unknown {
             }
         }
     }
-    if root == "var" && traversal.operators.len() == 1 {
-        if let Some(TraversalOperator::GetAttr(name)) =
-            traversal.operators.first().map(|o| o.value())
-        {
-            return Unknown::Variable(name.as_str().to_owned());
-        }
+    if root == "var"
+        && let [operator] = traversal.operators.as_slice()
+        && let TraversalOperator::GetAttr(name) = operator.value()
+    {
+        return Unknown::Variable(name.as_str().to_owned());
     }
     Unknown::Reference(text)
 }

@@ -100,11 +100,23 @@ impl Rule for UnknownValue {
             }
             let (_, unknown_ports) = rule.port_range_nodes();
             for node in unknown_ports {
-                report_unknown(reporter, resource, "destination_port_range", node, Vec::new());
+                report_unknown(
+                    reporter,
+                    resource,
+                    "destination_port_range",
+                    node,
+                    Vec::new(),
+                );
             }
             let (_, unknown_sources) = rule.source_nodes();
             for node in unknown_sources {
-                report_unknown(reporter, resource, "source_address_prefix", node, Vec::new());
+                report_unknown(
+                    reporter,
+                    resource,
+                    "source_address_prefix",
+                    node,
+                    Vec::new(),
+                );
             }
         }
         for resource in &document.resources {

@@ -1,0 +1,284 @@
+//! End-to-end: the real `jitlint` binary in a fresh temporary directory per test, as ripgrep's
+//! tests do. Covers exit codes, stdin, `.tf.json`, configuration discovery, excludes and
+//! suppressions across `count` instances.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+const OPEN_POLICY: &str = r#"
+resource "jit_policy" "web" {
+  resource_group_name = "rg"
+  location            = "westeurope"
+  virtual_machine {
+    id = azurerm_linux_virtual_machine.web.id
+    port {
+      number                        = 22
+      allowed_source_address_prefix = "*"
+    }
+  }
+}
+"#;
+
+const NARROW_POLICY: &str = r#"
+resource "jit_policy" "web" {
+  resource_group_name = "rg"
+  location            = "westeurope"
+  virtual_machine {
+    id = azurerm_linux_virtual_machine.web.id
+    port {
+      number                          = 22
+      allowed_source_address_prefixes = ["203.0.113.0/24"]
+      max_request_access_duration     = "PT6H"
+    }
+  }
+}
+"#;
+
+/// A fresh directory with files in it.
+struct Dir {
+    dir: tempfile::TempDir,
+}
+
+impl Dir {
+    fn new() -> Dir {
+        Dir {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn create(&self, name: &str, text: &str) -> PathBuf {
+        let path = self.path().join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("mkdir");
+        }
+        std::fs::write(&path, text).expect("write");
+        path
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.run_in(self.path(), args, None)
+    }
+
+    fn run_in(&self, cwd: &Path, args: &[&str], stdin: Option<&str>) -> Output {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_jitlint"))
+            .args(args)
+            .current_dir(cwd)
+            .env_remove("NO_COLOR")
+            .env("JITLINT_TODAY", "2026-01-01")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run jitlint");
+        if let Some(mut pipe) = child.stdin.take() {
+            pipe.write_all(stdin.unwrap_or("").as_bytes())
+                .expect("write stdin");
+        }
+        child.wait_with_output().expect("wait")
+    }
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[test]
+fn exit_0_when_clean() {
+    let dir = Dir::new();
+    dir.create("main.tf", "resource \"null_resource\" \"x\" {}\n");
+    let output = dir.run(&[]);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    assert!(stdout(&output).contains("No findings in 1 file(s)."));
+}
+
+#[test]
+fn exit_1_on_errors_and_no_colour_when_piped() {
+    let dir = Dir::new();
+    dir.create("main.tf", OPEN_POLICY);
+    let output = dir.run(&["."]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stdout(&output);
+    assert!(text.contains("JIT001 broad-source-prefix"), "{text}");
+    assert!(!text.contains('\u{1b}'), "colour on a pipe");
+}
+
+#[test]
+fn warnings_pass_by_default_and_fail_with_fail_level() {
+    let dir = Dir::new();
+    dir.create("main.tf", NARROW_POLICY);
+    assert_eq!(dir.run(&[]).status.code(), Some(0));
+    assert_eq!(dir.run(&["--fail-level", "warning"]).status.code(), Some(1));
+}
+
+#[test]
+fn exit_2_on_usage_and_io_errors() {
+    let dir = Dir::new();
+    assert_eq!(dir.run(&["--format", "yaml"]).status.code(), Some(2));
+    assert_eq!(dir.run(&["does-not-exist"]).status.code(), Some(2));
+    assert_eq!(dir.run(&["explain", "JIT999"]).status.code(), Some(2));
+    dir.create(".jitlint.toml", "fail-level = \"sometimes\"\n");
+    assert_eq!(dir.run(&[]).status.code(), Some(2));
+}
+
+#[test]
+fn stdin_is_linted_with_its_file_name() {
+    let dir = Dir::new();
+    let output = dir.run_in(
+        dir.path(),
+        &["-", "--stdin-filename", "prod/main.tf", "-f", "compact"],
+        Some(OPEN_POLICY),
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stdout(&output).starts_with("prod/main.tf:9:39: error[JIT001]"),
+        "{}",
+        stdout(&output)
+    );
+}
+
+#[test]
+fn tf_json_findings_point_at_the_value() {
+    let dir = Dir::new();
+    dir.create(
+        "main.tf.json",
+        r#"{
+  "resource": {
+    "jit_policy": {
+      "web": {
+        "resource_group_name": "rg",
+        "location": "westeurope",
+        "virtual_machine": {
+          "id": "${azurerm_linux_virtual_machine.web.id}",
+          "port": [{ "number": 3389, "allowed_source_address_prefix": "0.0.0.0/0" }]
+        }
+      }
+    }
+  }
+}
+"#,
+    );
+    let output = dir.run(&["-f", "compact"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        stdout(&output),
+        "main.tf.json:9:71: error[JIT001] source `0.0.0.0/0` lets the whole internet request port 3389 [jit_policy.web]\n"
+    );
+}
+
+#[test]
+fn config_is_found_in_a_parent_directory() {
+    let dir = Dir::new();
+    dir.create(".jitlint.toml", "[rules]\nbroad-source-prefix = \"off\"\n");
+    dir.create("envs/prod/main.tf", OPEN_POLICY);
+    let cwd = dir.path().join("envs/prod");
+    assert_eq!(dir.run_in(&cwd, &[], None).status.code(), Some(0));
+    // --no-config ignores it, and --config picks another.
+    assert_eq!(
+        dir.run_in(&cwd, &["--no-config"], None).status.code(),
+        Some(1)
+    );
+    dir.create("strict.toml", "fail-level = \"warning\"\n");
+    let strict = dir.path().join("strict.toml");
+    let strict = strict.to_str().expect("utf-8 path");
+    assert_eq!(
+        dir.run_in(&cwd, &["--config", strict], None).status.code(),
+        Some(1)
+    );
+}
+
+#[test]
+fn config_sets_limits_trusted_prefixes_and_excludes() {
+    let dir = Dir::new();
+    dir.create(
+        ".jitlint.toml",
+        "exclude = [\"legacy\"]\ntrusted-source-prefixes = [\"10.0.0.0/8\"]\nfail-level = \"warning\"\n\n[limits]\nmax-request-access-duration = \"PT8H\"\n",
+    );
+    dir.create("legacy/main.tf", OPEN_POLICY);
+    dir.create(
+        "main.tf",
+        &NARROW_POLICY.replace("[\"203.0.113.0/24\"]", "[\"10.1.0.0/16\"]"),
+    );
+    let output = dir.run(&[]);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+}
+
+#[test]
+fn suppression_on_a_resource_covers_every_instance() {
+    let dir = Dir::new();
+    dir.create(
+        "nsg.tf",
+        r#"
+# jitlint:ignore[JIT003] bastion subnet is being migrated, see OPS-12
+resource "azurerm_network_security_rule" "ssh" {
+  count                  = 3
+  direction              = "Inbound"
+  access                 = "Allow"
+  protocol               = "Tcp"
+  source_address_prefix  = "*"
+  destination_port_range = "22"
+}
+
+resource "azurerm_network_security_rule" "rdp" {
+  for_each               = { a = 1, b = 2 }
+  direction              = "Inbound"
+  access                 = "Allow"
+  protocol               = "Tcp"
+  source_address_prefix  = "*"
+  destination_port_range = "3389"
+}
+"#,
+    );
+    let output = dir.run(&["-f", "json"]);
+    let value: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+    let addresses: Vec<&str> = value["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["address"].as_str())
+        .collect();
+    assert_eq!(
+        addresses,
+        [
+            "azurerm_network_security_rule.rdp[\"a\"]",
+            "azurerm_network_security_rule.rdp[\"b\"]"
+        ]
+    );
+}
+
+#[test]
+fn hidden_and_terraform_directories_are_skipped() {
+    let dir = Dir::new();
+    dir.create(".terraform/modules/x/main.tf", OPEN_POLICY);
+    dir.create(".hidden/main.tf", OPEN_POLICY);
+    dir.create("notes.txt", OPEN_POLICY);
+    assert_eq!(dir.run(&[]).status.code(), Some(0));
+}
+
+#[test]
+fn a_broken_file_does_not_stop_the_others() {
+    let dir = Dir::new();
+    dir.create("a_broken.tf", "resource \"x\" {\n");
+    dir.create("b.tf", OPEN_POLICY);
+    let output = dir.run(&["-f", "compact"]);
+    let text = stdout(&output);
+    assert!(text.contains("a_broken.tf:1:15: error[JIT900]"), "{text}");
+    assert!(text.contains("b.tf:9:39: error[JIT001]"), "{text}");
+}
+
+#[test]
+fn rules_and_explain() {
+    let dir = Dir::new();
+    let rules = stdout(&dir.run(&["rules"]));
+    assert!(rules.contains("JIT003  management-port-exposed"));
+    let page = stdout(&dir.run(&["explain", "broad-source-prefix"]));
+    let file = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../docs/rules/broad-source-prefix.md"),
+    )
+    .expect("rule page");
+    assert_eq!(page, file);
+}
