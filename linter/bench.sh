@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# Benchmark for jitlint (not a timed test): lints a generated tree of 5,000 .tf files
+# (about 100,000 resources) and compares it with the floor, reading and parsing the same files
+# with the same parser (`jitlint --parse-only`), in the same run. Then times a single-file run,
+# the pre-commit case.
+#
+# Usage: linter/bench.sh [FILES] [RESOURCES_PER_FILE]
+set -euo pipefail
+
+files=${1:-5000}
+per_file=${2:-20}
+root=$(cd "$(dirname "$0")/.." && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+echo "building release..."
+cargo build --release -p jitlint --manifest-path "$root/Cargo.toml" >/dev/null 2>&1
+target_dir=$(cargo metadata --format-version 1 --no-deps --manifest-path "$root/Cargo.toml" \
+  | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
+bin="$target_dir/release/jitlint"
+
+echo "generating $files files x $per_file resources in $work/tree..."
+python3 - "$work/tree" "$files" "$per_file" <<'PY'
+import os, sys
+root, files, per_file = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+for i in range(files):
+    d = os.path.join(root, f"module{i // 100:03d}")
+    os.makedirs(d, exist_ok=True)
+    out = [f'variable "cidr{i}" {{\n  default = "203.0.113.0/24"\n}}\n']
+    for r in range(per_file):
+        kind = r % 4
+        if kind == 0:
+            out.append(f'''resource "jit_policy" "p{i}_{r}" {{
+  name                = "default"
+  resource_group_name = "rg-{i}"
+  location            = "westeurope"
+  virtual_machine {{
+    id = azurerm_linux_virtual_machine.vm{r}.id
+    port {{
+      number                          = 22
+      protocol                        = "TCP"
+      allowed_source_address_prefixes = [var.cidr{i}]
+      max_request_access_duration     = "PT{1 + r % 5}H"
+    }}
+  }}
+}}
+''')
+        elif kind == 1:
+            out.append(f'''resource "azurerm_network_security_rule" "r{i}_{r}" {{
+  name                        = "rule-{r}"
+  priority                    = {100 + r}
+  direction                   = "Inbound"
+  access                      = "Allow"
+  protocol                    = "Tcp"
+  source_address_prefix       = "{'*' if r % 7 == 0 else '10.0.0.0/24'}"
+  source_port_range           = "*"
+  destination_port_range      = "{20 + r}-{30 + r}"
+  destination_address_prefix  = "*"
+  resource_group_name         = "rg-{i}"
+  network_security_group_name = "nsg-{i}"
+}}
+''')
+        elif kind == 2:
+            out.append(f'''resource "azapi_resource" "a{i}_{r}" {{
+  type      = "Microsoft.Security/locations/jitNetworkAccessPolicies@2020-01-01"
+  name      = "jit-{r}"
+  parent_id = "${{azurerm_resource_group.rg.id}}/providers/Microsoft.Security/locations/westeurope"
+  body = jsonencode({{
+    kind = "Basic"
+    properties = {{
+      virtualMachines = [{{
+        id    = azurerm_linux_virtual_machine.vm{r}.id
+        ports = [{{ number = 3389, protocol = "*", allowedSourceAddressPrefix = "198.51.100.7", maxRequestAccessDuration = "PT1H" }}]
+      }}]
+    }}
+  }})
+}}
+''')
+        else:
+            out.append(f'''resource "azurerm_linux_virtual_machine" "vm{i}_{r}" {{
+  name                = "vm-{i}-{r}"
+  resource_group_name = "rg-{i}"
+  location            = "westeurope"
+  size                = "Standard_B2s"
+  admin_username      = "azureuser"
+  tags = {{
+    env = "prod"
+  }}
+}}
+''')
+    with open(os.path.join(d, f"file{i:05d}.tf"), "w") as f:
+        f.write("".join(out))
+PY
+count=$(find "$work/tree" -name '*.tf' | wc -l)
+echo "files: $count, resources: $((count * per_file)), bytes: $(du -sb "$work/tree" | cut -f1)"
+
+measure() { # label, command...; prints wall seconds and peak RSS (KiB)
+  local label=$1; shift
+  local best=999999 rss=0
+  for _ in 1 2 3; do
+    /usr/bin/time -v -o "$work/time" "$@" >/dev/null 2>&1 || true
+    local wall rss_now
+    wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; print s}' "$work/time")
+    rss_now=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$work/time")
+    if awk "BEGIN {exit !($wall < $best)}"; then best=$wall; rss=$rss_now; fi
+  done
+  echo "$label $best $rss"
+}
+
+cd "$work"
+read -r _ floor_s floor_rss < <(measure floor "$bin" --no-config --parse-only tree)
+read -r _ lint_s lint_rss < <(measure lint "$bin" --no-config -f compact tree)
+findings=$("$bin" --no-config -f compact tree | wc -l || true)
+python3 - "$count" "$floor_s" "$floor_rss" "$lint_s" "$lint_rss" "$findings" <<'PY'
+import sys
+count, floor_s, floor_rss, lint_s, lint_rss, findings = sys.argv[1:]
+count, floor_s, lint_s = int(count), float(floor_s), float(lint_s)
+print(f"parse-only floor: {floor_s:.3f} s, {count / floor_s:,.0f} files/s, peak RSS {int(floor_rss) / 1024:.1f} MiB")
+print(f"jitlint:          {lint_s:.3f} s, {count / lint_s:,.0f} files/s, peak RSS {int(lint_rss) / 1024:.1f} MiB, {findings} findings")
+print(f"ratio lint/floor: {lint_s / floor_s:.2f}x")
+PY
+
+single="$work/tree/module000/file00000.tf"
+if command -v hyperfine >/dev/null; then
+  hyperfine --warmup 5 -N "$bin --no-config -f compact $single"
+else
+  python3 - "$bin" "$single" <<'PY'
+import subprocess, sys, time
+bin, single = sys.argv[1:]
+runs = []
+for _ in range(50):
+    t = time.perf_counter()
+    subprocess.run([bin, "--no-config", "-f", "compact", single], stdout=subprocess.DEVNULL)
+    runs.append(time.perf_counter() - t)
+runs.sort()
+print(f"single file: median {runs[len(runs)//2]*1000:.2f} ms, min {runs[0]*1000:.2f} ms over {len(runs)} runs")
+PY
+fi
