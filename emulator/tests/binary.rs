@@ -2,6 +2,9 @@
 //! restart, and `--tls` with the written CA certificate. Waits on the first stdout line, never
 //! on a sleep.
 
+// Test helpers: a failed unwrap is a failed test, which is what it should be.
+#![allow(clippy::unwrap_used)]
+
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 

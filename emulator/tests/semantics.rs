@@ -1,5 +1,8 @@
 //! JIT semantics, validation, authentication, faults and bad input, in process.
 
+// Test helpers: a failed unwrap is a failed test, which is what it should be.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use axum::body::Body;

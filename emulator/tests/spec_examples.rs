@@ -3,6 +3,9 @@
 //! names. Where an example contradicts a documented rule, the rule wins and the test asserts
 //! the rule (see docs/emulator.md, "Official examples").
 
+// Test helpers: a failed unwrap is a failed test, which is what it should be.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use axum::http::StatusCode;

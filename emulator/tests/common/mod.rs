@@ -1,6 +1,8 @@
 //! The one test harness: an emulator served in process, a `call` helper that validates every
 //! JIT response against the official spec's JSON schema, and setup shortcuts.
 #![allow(dead_code)]
+// Test support code: a failed unwrap is a failed test, which is what it should be.
+#![allow(clippy::unwrap_used)]
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
