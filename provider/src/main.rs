@@ -1,1 +1,16 @@
-fn main() {}
+//! `terraform-provider-jit`: serves the provider to Terraform and nothing else.
+
+use std::process::ExitCode;
+
+use jit_proto::grpc::ProviderService;
+use jit_proto::runtime::{ServeOptions, serve_main};
+use terraform_provider_jit::{JitProvider, SOURCE_ADDRESS};
+
+fn main() -> ExitCode {
+    let options = ServeOptions {
+        source_address: SOURCE_ADDRESS,
+        log_module: "provider.jit",
+        version: env!("CARGO_PKG_VERSION"),
+    };
+    serve_main(options, || ProviderService::new(JitProvider))
+}

@@ -1,0 +1,24 @@
+//! The `jit` Terraform provider: Azure Defender for Cloud just-in-time VM access as code.
+//!
+//! # Brief overview
+//!
+//! - [`JitProvider`]: the `provider "jit"` block, modelled on azurerm's (`ARM_*` variables,
+//!   clouds), and the list of resource types.
+//! - [`config`]: the provider settings as resolved from configuration and environment.
+//! - [`cloud`]: Azure clouds and their endpoints.
+//! - [`resources`]: `jit_policy` and `jit_access_request`, one file each.
+//! - [`validators`]: attribute validators backed by `jit_core`, so that plan-time checks, the
+//!   emulator and the linter agree.
+//!
+//! The binary (`main.rs`) only serves [`JitProvider`] through `jit_proto`.
+
+pub mod cloud;
+pub mod config;
+mod provider;
+pub mod resources;
+pub mod validators;
+
+pub use provider::JitProvider;
+
+/// Where Terraform finds this provider: `required_providers { jit = { source = "jit-as-code/jit" } }`.
+pub const SOURCE_ADDRESS: &str = "registry.terraform.io/jit-as-code/jit";

@@ -1,0 +1,72 @@
+//! The `provider "jit"` block and the resource types it serves.
+
+use std::sync::Arc;
+
+use jit_proto::cty::Value;
+use jit_proto::framework::provider::ConfigureRequest;
+use jit_proto::framework::{Diagnostics, Provider, Resource, Schema};
+
+use crate::config::{self, ArmSettings};
+use crate::resources;
+
+/// The `jit` provider.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct JitProvider;
+
+#[async_trait::async_trait]
+impl Provider for JitProvider {
+    type Data = ArmSettings;
+
+    fn schema(&self) -> Schema {
+        Schema::new(0, config::schema_block())
+    }
+
+    async fn configure(
+        &self,
+        request: ConfigureRequest,
+        diagnostics: &mut Diagnostics,
+    ) -> Option<ArmSettings> {
+        // Until every value is known (e.g. it comes from another resource), there is nothing
+        // to configure; Terraform configures again once it is.
+        if !request.config.is_wholly_known() {
+            return None;
+        }
+        let env = |name: &str| std::env::var(name).ok();
+        match config::resolve(&request.config, &env) {
+            Ok(settings) => {
+                tracing::debug!(
+                    cloud = %settings.cloud,
+                    resource_manager = %settings.resource_manager,
+                    terraform_version = %request.terraform_version,
+                    "provider configured"
+                );
+                Some(settings)
+            }
+            Err(problems) => {
+                diagnostics.extend(problems);
+                None
+            }
+        }
+    }
+
+    async fn validate_config(&self, _config: &Value, _diagnostics: &mut Diagnostics) {}
+
+    fn resources(&self) -> Vec<Arc<dyn Resource<ArmSettings>>> {
+        vec![
+            Arc::new(resources::jit_policy::JitPolicy),
+            Arc::new(resources::jit_access_request::JitAccessRequest),
+        ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jit_proto::grpc::ProviderService;
+
+    #[test]
+    fn schemas_follow_terraform_rules() {
+        let service = ProviderService::new(JitProvider);
+        assert_eq!(service.schema_problems(), Vec::<String>::new());
+    }
+}

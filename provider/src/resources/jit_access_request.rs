@@ -1,0 +1,152 @@
+//! `jit_access_request`: a request to open a JIT policy's ports for a while.
+//!
+//! Creating it initiates the request (`POST .../jitNetworkAccessPolicies/{name}/initiate`);
+//! Azure keeps it in the policy's request history, which is the audit trail. A request cannot
+//! be changed or withdrawn through the API, so every configured attribute forces a new request,
+//! and destroying it only forgets it: access ends at `end_time_utc`, or when a newer request for
+//! the same port revokes it.
+
+use jit_proto::cty::Value;
+use jit_proto::framework::plan_modifier::{requires_replace, use_state_for_unknown};
+use jit_proto::framework::resource::*;
+use jit_proto::framework::{Attribute, Block, Diagnostics, NestedBlock, Path, Resource, Schema};
+
+use super::lifecycle_not_available;
+use crate::config::ArmSettings;
+use crate::validators;
+
+/// The `jit_access_request` resource type.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct JitAccessRequest;
+
+/// The name of this resource type.
+pub const TYPE_NAME: &str = "jit_access_request";
+
+fn port_block() -> Block {
+    Block::new("A port to open. It must be a port of the policy for that VM.")
+        .attribute(
+            "number",
+            Attribute::number("The port number.").required().validate(validators::port_number()).plan(requires_replace()),
+        )
+        .attribute(
+            "allowed_source_address_prefix",
+            Attribute::string("The address (or CIDR block) to open the port to; it must be within the policy's allowed sources. When not set, Azure uses the address the request comes from.")
+                .optional()
+                .validate(validators::source_prefix())
+                .plan(requires_replace()),
+        )
+        .attribute(
+            "duration",
+            Attribute::string("How long to open the port, as an ISO 8601 duration (e.g. `PT1H`), at most the policy's `max_request_access_duration`. Conflicts with `end_time_utc`.")
+                .optional()
+                .validate(validators::access_duration())
+                .plan(requires_replace()),
+        )
+        .attribute(
+            "end_time_utc",
+            Attribute::string("When to close the port again (RFC 3339, UTC). Computed from `duration` when that is set instead.")
+                .optional()
+                .computed()
+                .validate(validators::rfc3339())
+                .plan(requires_replace()),
+        )
+        .attribute("status", Attribute::string("`Initiated` while access is open, `Revoked` once it ended.").computed())
+        .attribute("status_reason", Attribute::string("Why the status is what it is: `UserRequested`, `Expired` or `NewerRequestInitiated`.").computed())
+}
+
+fn virtual_machine_block() -> Block {
+    Block::new("A virtual machine to open ports on.")
+        .attribute(
+            "id",
+            Attribute::string("The virtual machine's resource id.")
+                .required()
+                .validate(validators::vm_id())
+                .plan(requires_replace()),
+        )
+        .block("port", NestedBlock::list(port_block()).min_items(1))
+}
+
+impl JitAccessRequest {
+    fn block() -> Block {
+        Block::new("Requests just-in-time access to virtual machines protected by a `jit_policy`. Every request is kept by Azure in the policy's history for audit.")
+            .attribute("id", Attribute::string("An id for this request: the policy id and the request's start time.").computed().plan(use_state_for_unknown()))
+            .attribute(
+                "policy_id",
+                Attribute::string("The id of the JIT policy, e.g. `jit_policy.web.id`.")
+                    .required()
+                    .validate(validators::policy_id())
+                    .plan(requires_replace()),
+            )
+            .attribute(
+                "justification",
+                Attribute::string("Why access is needed, e.g. a ticket number; kept in the audit history.").optional().plan(requires_replace()),
+            )
+            .attribute("start_time_utc", Attribute::string("When the request was made.").computed().plan(use_state_for_unknown()))
+            .attribute("requestor", Attribute::string("Who made the request, as Azure recorded it.").computed().plan(use_state_for_unknown()))
+            .block("virtual_machine", NestedBlock::list(virtual_machine_block()).min_items(1))
+    }
+}
+
+#[async_trait::async_trait]
+impl Resource<ArmSettings> for JitAccessRequest {
+    fn type_name(&self) -> &'static str {
+        TYPE_NAME
+    }
+
+    fn schema(&self) -> Schema {
+        Schema::new(0, Self::block())
+    }
+
+    async fn validate_config(&self, request: ValidateConfigRequest, diagnostics: &mut Diagnostics) {
+        let vms = request
+            .config
+            .get_attr("virtual_machine")
+            .and_then(Value::as_list)
+            .unwrap_or_default();
+        for (vm_index, vm) in vms.iter().enumerate() {
+            let ports = vm
+                .get_attr("port")
+                .and_then(Value::as_list)
+                .unwrap_or_default();
+            for (port_index, port) in ports.iter().enumerate() {
+                let path = Path::attr_root("virtual_machine")
+                    .index(vm_index)
+                    .attr("port")
+                    .index(port_index);
+                let duration = port.get_attr("duration").unwrap_or(&Value::Null);
+                let end_time = port.get_attr("end_time_utc").unwrap_or(&Value::Null);
+                // Unknown values may turn out null or not; decide once they are known.
+                if !duration.is_known() || !end_time.is_known() {
+                    continue;
+                }
+                match (duration.is_null(), end_time.is_null()) {
+                    (false, false) => diagnostics.attribute_error(
+                        path.attr("end_time_utc"),
+                        "Conflicting duration and end time",
+                        "Set either `duration` or `end_time_utc` for a port, not both.",
+                    ),
+                    (true, true) => diagnostics.attribute_error(
+                        path,
+                        "Missing duration",
+                        "Say how long to open the port: set `duration` (e.g. \"PT1H\") or `end_time_utc`.",
+                    ),
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    async fn create(&self, _request: CreateRequest<ArmSettings>, response: &mut CreateResponse) {
+        lifecycle_not_available(&mut response.diagnostics, TYPE_NAME, "Create");
+    }
+
+    async fn read(&self, _request: ReadRequest<ArmSettings>, _response: &mut ReadResponse) {}
+
+    async fn update(&self, _request: UpdateRequest<ArmSettings>, response: &mut UpdateResponse) {
+        // Every configured attribute forces replacement, so Terraform never plans an update.
+        lifecycle_not_available(&mut response.diagnostics, TYPE_NAME, "Update");
+    }
+
+    /// Nothing to call: the API cannot withdraw a request. Access ends at its end time.
+    async fn delete(&self, _request: DeleteRequest<ArmSettings>, _response: &mut DeleteResponse) {}
+}

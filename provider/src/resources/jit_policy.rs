@@ -1,0 +1,522 @@
+//! `jit_policy`: the JIT policy for virtual machines in one resource group and region.
+//!
+//! Backed by `/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Security/locations/
+//! {location}/jitNetworkAccessPolicies/{name}` at api-version 2020-01-01. The name, resource
+//! group and location form the id, so changing any of them replaces the policy; the list of VMs
+//! and ports is replaced in place by one PUT.
+//!
+//! A `virtual_machine` without `port` blocks gets Azure's recommended ports (22, 3389, 5985,
+//! 5986, protocol `*`, source `*`, PT3H); the computed `effective_port` shows what will be
+//! protected, so the plan never hides a default.
+
+use serde::{Deserialize, Serialize};
+
+use jit_core::{Field, RawPortRule, check_port_rule, check_virtual_machine, default_port_rules};
+use jit_proto::cty::{Type, Value};
+use jit_proto::framework::model;
+use jit_proto::framework::plan_modifier::{requires_replace, use_state_for_unknown};
+use jit_proto::framework::resource::*;
+use jit_proto::framework::validator::each_element;
+use jit_proto::framework::{Attribute, Block, Diagnostics, NestedBlock, Path, Resource, Schema};
+
+use super::lifecycle_not_available;
+use crate::config::ArmSettings;
+use crate::validators;
+
+/// The `jit_policy` resource type.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct JitPolicy;
+
+/// The name of this resource type.
+pub const TYPE_NAME: &str = "jit_policy";
+
+/// A `port` block as configured.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PortModel {
+    /// Port number.
+    pub number: Option<i64>,
+    /// `TCP`, `UDP` or `*`.
+    pub protocol: Option<String>,
+    /// One allowed source.
+    pub allowed_source_address_prefix: Option<String>,
+    /// Several allowed sources.
+    pub allowed_source_address_prefixes: Option<Vec<String>>,
+    /// Longest access a request may get.
+    pub max_request_access_duration: Option<String>,
+}
+
+/// A port as it will be protected, defaults filled in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EffectivePortModel {
+    /// Port number.
+    pub number: i64,
+    /// `TCP`, `UDP` or `*`.
+    pub protocol: String,
+    /// Every allowed source.
+    pub allowed_source_address_prefixes: Vec<String>,
+    /// Longest access a request may get.
+    pub max_request_access_duration: String,
+}
+
+/// A `virtual_machine` block.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VirtualMachineModel {
+    /// The VM's resource id.
+    pub id: Option<String>,
+    /// The Azure Firewall's public IP, if the VM sits behind one.
+    pub public_ip_address: Option<String>,
+    /// The ports as configured.
+    #[serde(default)]
+    pub port: Vec<PortModel>,
+    /// The ports as they will be protected.
+    pub effective_port: Option<Vec<EffectivePortModel>>,
+}
+
+/// The whole resource.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PolicyModel {
+    /// ARM id.
+    pub id: Option<String>,
+    /// Policy name.
+    pub name: Option<String>,
+    /// Resource group.
+    pub resource_group_name: Option<String>,
+    /// Region.
+    pub location: Option<String>,
+    /// ARM's provisioning state.
+    pub provisioning_state: Option<String>,
+    /// The VMs.
+    #[serde(default)]
+    pub virtual_machine: Vec<VirtualMachineModel>,
+}
+
+/// The parts of a policy's ARM id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyId {
+    /// Subscription GUID.
+    pub subscription_id: String,
+    /// Resource group.
+    pub resource_group_name: String,
+    /// Region.
+    pub location: String,
+    /// Policy name.
+    pub name: String,
+}
+
+impl PolicyId {
+    /// Parses `/subscriptions/{s}/resourceGroups/{rg}/providers/Microsoft.Security/locations/{l}/jitNetworkAccessPolicies/{n}`,
+    /// with segment names compared case-insensitively as ARM does.
+    pub fn parse(id: &str) -> Result<Self, String> {
+        let segments: Vec<&str> = id
+            .strip_prefix('/')
+            .ok_or("does not start with /")?
+            .split('/')
+            .collect();
+        let expected = [
+            "subscriptions",
+            "resourcegroups",
+            "providers",
+            "microsoft.security",
+            "locations",
+            "jitnetworkaccesspolicies",
+        ];
+        let shape_ok = segments.len() == 10
+            && [(0, 0), (2, 1), (4, 2), (5, 3), (6, 4), (8, 5)]
+                .iter()
+                .all(|&(index, name)| segments[index].eq_ignore_ascii_case(expected[name]))
+            && [1, 3, 7, 9]
+                .iter()
+                .all(|&index| !segments[index].is_empty());
+        if !shape_ok {
+            return Err("is not a JIT policy id".to_owned());
+        }
+        Ok(PolicyId {
+            subscription_id: segments[1].to_owned(),
+            resource_group_name: segments[3].to_owned(),
+            location: segments[7].to_owned(),
+            name: segments[9].to_owned(),
+        })
+    }
+}
+
+impl std::fmt::Display for PolicyId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "/subscriptions/{}/resourceGroups/{}/providers/Microsoft.Security/locations/{}/jitNetworkAccessPolicies/{}",
+            self.subscription_id, self.resource_group_name, self.location, self.name
+        )
+    }
+}
+
+fn effective_port_type() -> Type {
+    Type::list(Type::object([
+        ("number", Type::Number),
+        ("protocol", Type::String),
+        ("allowed_source_address_prefixes", Type::list(Type::String)),
+        ("max_request_access_duration", Type::String),
+    ]))
+}
+
+fn port_block() -> Block {
+    Block::new("A management port to protect. Without any `port` block, Azure's recommended ports are protected: 22, 3389, 5985 and 5986.")
+        .attribute("number", Attribute::number("The port number, 0-65535.").required().validate(validators::port_number()))
+        .attribute(
+            "protocol",
+            Attribute::string("`TCP`, `UDP` or `*` (both). Defaults to `*`.")
+                .default_value(jit_core::limits::DEFAULT_PROTOCOL.as_str())
+                .validate(validators::protocol()),
+        )
+        .attribute(
+            "allowed_source_address_prefix",
+            Attribute::string("The one source allowed to request access: `*`, an IP address, a CIDR block or a service tag. Conflicts with `allowed_source_address_prefixes`. When neither is set, Azure allows any source (`*`).")
+                .optional()
+                .validate(validators::source_prefix()),
+        )
+        .attribute(
+            "allowed_source_address_prefixes",
+            Attribute::string_list("The sources allowed to request access. Conflicts with `allowed_source_address_prefix`.")
+                .optional()
+                .validate(each_element(validators::source_prefix())),
+        )
+        .attribute(
+            "max_request_access_duration",
+            Attribute::string("The longest access a request may get, as an ISO 8601 duration between `PT5M` and `PT24H`. Defaults to `PT3H`.")
+                .default_value("PT3H")
+                .validate(validators::max_request_access_duration()),
+        )
+}
+
+fn virtual_machine_block() -> Block {
+    Block::new("A virtual machine whose management ports the policy protects.")
+        .attribute("id", Attribute::string("The virtual machine's resource id.").required().validate(validators::vm_id()))
+        .attribute(
+            "public_ip_address",
+            Attribute::string("The public IP address of the Azure Firewall in front of the VM, if any.").optional(),
+        )
+        .attribute(
+            "effective_port",
+            Attribute::new(effective_port_type(), "The ports as they will be protected: the `port` blocks with defaults filled in, or Azure's recommended ports when there are none.")
+                .computed(),
+        )
+        .block("port", NestedBlock::list(port_block()))
+}
+
+impl JitPolicy {
+    fn block() -> Block {
+        Block::new("Enables just-in-time VM access on virtual machines: their management ports stay closed behind NSG deny rules until someone requests access with `jit_access_request`.")
+            .attribute(
+                "id",
+                Attribute::string("The policy's resource id.").computed().plan(use_state_for_unknown()),
+            )
+            .attribute(
+                "name",
+                Attribute::string("The policy name. Defaults to `default`, the name the Azure portal uses (one policy per resource group and region). The policy name plus a VM name may not exceed 56 characters.")
+                    .default_value(jit_core::limits::DEFAULT_POLICY_NAME)
+                    .validate(validators::policy_name())
+                    .plan(requires_replace()),
+            )
+            .attribute(
+                "resource_group_name",
+                Attribute::string("The resource group of the policy (usually the VMs').")
+                    .required()
+                    .validate(validators::resource_group_name())
+                    .plan(requires_replace()),
+            )
+            .attribute(
+                "location",
+                Attribute::string("The region of the policy, which must be the VMs' region, e.g. `westeurope`.")
+                    .required()
+                    .validate(validators::location())
+                    .plan(requires_replace()),
+            )
+            .attribute("provisioning_state", Attribute::string("The provisioning state Azure reports.").computed())
+            .block("virtual_machine", NestedBlock::list(virtual_machine_block()).min_items(1))
+    }
+}
+
+/// Where a core finding points in this resource's configuration.
+fn finding_path(field: Field, vm_index: usize, port_index: usize, name_configured: bool) -> Path {
+    let vm = Path::attr_root("virtual_machine").index(vm_index);
+    let port = vm.attr("port").index(port_index);
+    match field {
+        Field::AllowedSourceAddressPrefixes(index) => {
+            port.attr("allowed_source_address_prefixes").index(index)
+        }
+        Field::PolicyName if name_configured => Path::attr_root("name"),
+        Field::PolicyName | Field::VirtualMachineId => vm.attr("id"),
+        other => port.attr(other.terraform_name()),
+    }
+}
+
+/// Which findings the attribute validators already reported, so each problem shows once.
+fn reported_by_validators(field: Field, error: &jit_core::RuleError) -> bool {
+    !matches!(
+        error,
+        jit_core::RuleError::BothPrefixAndPrefixes | jit_core::RuleError::EmptyPrefixes
+    ) && !matches!(field, Field::PolicyName)
+}
+
+/// The ports as they will be protected.
+fn effective_ports(ports: &[PortModel]) -> Option<Vec<EffectivePortModel>> {
+    if ports.is_empty() {
+        return Some(
+            default_port_rules()
+                .into_iter()
+                .map(|rule| EffectivePortModel {
+                    number: i64::from(rule.number.get()),
+                    protocol: rule.protocol.as_str().to_owned(),
+                    allowed_source_address_prefixes: rule
+                        .allowed_source
+                        .prefixes()
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect(),
+                    max_request_access_duration: rule.max_request_access_duration.to_string(),
+                })
+                .collect(),
+        );
+    }
+    ports
+        .iter()
+        .map(|port| {
+            let sources = match (
+                &port.allowed_source_address_prefix,
+                &port.allowed_source_address_prefixes,
+            ) {
+                (Some(prefix), _) => vec![prefix.clone()],
+                (None, Some(prefixes)) => prefixes.clone(),
+                (None, None) => vec![jit_core::limits::DEFAULT_SOURCE_PREFIX.to_owned()],
+            };
+            Some(EffectivePortModel {
+                number: port.number?,
+                protocol: port.protocol.clone()?,
+                allowed_source_address_prefixes: sources,
+                max_request_access_duration: port.max_request_access_duration.clone()?,
+            })
+        })
+        .collect()
+}
+
+#[async_trait::async_trait]
+impl Resource<ArmSettings> for JitPolicy {
+    fn type_name(&self) -> &'static str {
+        TYPE_NAME
+    }
+
+    fn schema(&self) -> Schema {
+        Schema::new(0, Self::block())
+    }
+
+    async fn validate_config(&self, request: ValidateConfigRequest, diagnostics: &mut Diagnostics) {
+        let config = &request.config;
+        let name_value = config.get_attr("name").unwrap_or(&Value::Null);
+        let name_configured = !name_value.is_null();
+        // Unknown until apply: the 56-character rule is checked once the name is known.
+        let policy_name = if name_configured {
+            name_value.as_str()
+        } else {
+            Some(jit_core::limits::DEFAULT_POLICY_NAME)
+        };
+        let vms = config
+            .get_attr("virtual_machine")
+            .and_then(Value::as_list)
+            .unwrap_or_default();
+        for (vm_index, vm) in vms.iter().enumerate() {
+            let vm_id = vm.get_attr("id").and_then(Value::as_str);
+            for finding in check_virtual_machine(policy_name, vm_id) {
+                if finding.field == Field::PolicyName {
+                    diagnostics.attribute_error(
+                        finding_path(finding.field, vm_index, 0, name_configured),
+                        "Policy name and VM name too long",
+                        format!(
+                            "{}: {}.",
+                            finding.message(),
+                            finding.help().trim_end_matches('.')
+                        ),
+                    );
+                }
+            }
+            let ports = vm
+                .get_attr("port")
+                .and_then(Value::as_list)
+                .unwrap_or_default();
+            for (port_index, port) in ports.iter().enumerate() {
+                let text = |name: &str| port.get_attr(name).and_then(Value::as_str);
+                let prefixes = port
+                    .get_attr("allowed_source_address_prefixes")
+                    .and_then(|value| {
+                        // An unknown list, or one with unknown elements, is checked at apply time.
+                        let list = value.as_list()?;
+                        list.iter()
+                            .map(Value::as_str)
+                            .collect::<Option<Vec<&str>>>()
+                    });
+                let raw = RawPortRule {
+                    number: port.get_attr("number").and_then(Value::as_i64),
+                    protocol: text("protocol"),
+                    allowed_source_address_prefix: text("allowed_source_address_prefix"),
+                    allowed_source_address_prefixes: prefixes,
+                    max_request_access_duration: text("max_request_access_duration"),
+                };
+                for finding in check_port_rule(&raw) {
+                    if reported_by_validators(finding.field, &finding.error) {
+                        continue;
+                    }
+                    diagnostics.attribute_error(
+                        finding_path(finding.field, vm_index, port_index, name_configured),
+                        "Conflicting source address prefixes",
+                        format!(
+                            "{}: {}.",
+                            finding.message(),
+                            finding.help().trim_end_matches('.')
+                        ),
+                    );
+                }
+            }
+        }
+    }
+
+    async fn modify_plan(
+        &self,
+        request: ModifyPlanRequest<ArmSettings>,
+        response: &mut ModifyPlanResponse,
+    ) {
+        let mut planned = match model::decode::<PolicyModel>(&response.planned) {
+            Ok(planned) => planned,
+            Err(err) => {
+                response
+                    .diagnostics
+                    .error("Could not plan jit_policy", err.to_string());
+                return;
+            }
+        };
+        for vm in &mut planned.virtual_machine {
+            vm.effective_port = effective_ports(&vm.port);
+        }
+        // The id follows from the configuration; show it in the plan when it is known.
+        if planned.id.is_none() && request.prior.is_null() {
+            if let (Some(settings), Some(name), Some(group), Some(location)) = (
+                &request.provider,
+                &planned.name,
+                &planned.resource_group_name,
+                &planned.location,
+            ) {
+                planned.id = Some(
+                    PolicyId {
+                        subscription_id: settings.subscription_id.clone(),
+                        resource_group_name: group.clone(),
+                        location: location.clone(),
+                        name: name.clone(),
+                    }
+                    .to_string(),
+                );
+            }
+        }
+        let ty = Self::block().value_type();
+        match model::encode(&planned, &ty) {
+            Ok(mut value) => {
+                // Keep what the model cannot express: values still unknown in the plan.
+                restore_unknowns(&mut value, &response.planned);
+                response.planned = value;
+            }
+            Err(err) => response
+                .diagnostics
+                .error("Could not plan jit_policy", err.to_string()),
+        }
+    }
+
+    async fn create(&self, _request: CreateRequest<ArmSettings>, response: &mut CreateResponse) {
+        lifecycle_not_available(&mut response.diagnostics, TYPE_NAME, "Create");
+    }
+
+    async fn read(&self, _request: ReadRequest<ArmSettings>, _response: &mut ReadResponse) {}
+
+    async fn update(&self, _request: UpdateRequest<ArmSettings>, response: &mut UpdateResponse) {
+        lifecycle_not_available(&mut response.diagnostics, TYPE_NAME, "Update");
+    }
+
+    async fn delete(&self, _request: DeleteRequest<ArmSettings>, _response: &mut DeleteResponse) {}
+}
+
+/// Copies unknown values of `original` into `value` wherever the model turned them into null:
+/// the model reads unknown as `None`, but a plan must keep "known after apply" unless the
+/// resource computed a value for it.
+fn restore_unknowns(value: &mut Value, original: &Value) {
+    match (value, original) {
+        (slot @ Value::Null, Value::Unknown) => *slot = Value::Unknown,
+        (Value::Object(fields), Value::Object(original_fields)) => {
+            for (name, field) in fields.iter_mut() {
+                if let Some(original_field) = original_fields.get(name) {
+                    restore_unknowns(field, original_field);
+                }
+            }
+        }
+        (Value::List(items), Value::List(original_items)) => {
+            for (item, original_item) in items.iter_mut().zip(original_items) {
+                restore_unknowns(item, original_item);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn policy_ids_parse_and_print() {
+        let text = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-prod/providers/Microsoft.Security/locations/westeurope/jitNetworkAccessPolicies/default";
+        let id = PolicyId::parse(text).unwrap();
+        assert_eq!(id.location, "westeurope");
+        assert_eq!(id.name, "default");
+        assert_eq!(id.to_string(), text);
+        let lower = text.to_ascii_lowercase();
+        assert_eq!(
+            PolicyId::parse(&lower).unwrap().resource_group_name,
+            "rg-prod"
+        );
+        assert!(PolicyId::parse("/subscriptions/x/resourceGroups/rg").is_err());
+        assert!(PolicyId::parse("default").is_err());
+    }
+
+    #[test]
+    fn no_ports_means_azure_defaults() {
+        let ports = effective_ports(&[]).unwrap();
+        let numbers: Vec<i64> = ports.iter().map(|port| port.number).collect();
+        assert_eq!(numbers, vec![22, 3389, 5985, 5986]);
+        assert!(
+            ports
+                .iter()
+                .all(|port| port.protocol == "*" && port.max_request_access_duration == "PT3H")
+        );
+        assert!(
+            ports
+                .iter()
+                .all(|port| port.allowed_source_address_prefixes == vec!["*".to_owned()])
+        );
+    }
+
+    #[test]
+    fn effective_ports_fill_sources() {
+        let port = PortModel {
+            number: Some(22),
+            protocol: Some("TCP".into()),
+            allowed_source_address_prefix: None,
+            allowed_source_address_prefixes: Some(vec!["10.0.0.0/8".into()]),
+            max_request_access_duration: Some("PT1H".into()),
+        };
+        let ports = effective_ports(std::slice::from_ref(&port)).unwrap();
+        assert_eq!(
+            ports[0].allowed_source_address_prefixes,
+            vec!["10.0.0.0/8".to_owned()]
+        );
+        // An unknown value (None here) leaves the effective ports unknown.
+        let unknown = PortModel {
+            number: None,
+            ..port
+        };
+        assert_eq!(effective_ports(&[unknown]), None);
+    }
+}
