@@ -65,16 +65,14 @@ pub struct RuleMeta {
     pub default_severity: Severity,
     /// The rule's doc comment, line by line: the source of `docs/rules/<name>.md`.
     pub doc: &'static [&'static str],
+    /// The rule's page in the repository, `<repository>/blob/main/docs/rules/<name>.md`.
+    pub docs_url: &'static str,
 }
 
 impl RuleMeta {
     /// The rule's page in the repository.
-    pub fn docs_url(&self) -> String {
-        format!(
-            "{}/blob/main/docs/rules/{}.md",
-            env!("CARGO_PKG_REPOSITORY"),
-            self.name
-        )
+    pub fn docs_url(&self) -> &'static str {
+        self.docs_url
     }
 
     /// The Markdown page for `docs/rules/<name>.md` and `jitlint explain`.
@@ -133,7 +131,7 @@ pub struct Finding {
     #[serde(skip)]
     pub label: String,
     /// The rule's documentation page.
-    pub docs_url: String,
+    pub docs_url: &'static str,
 }
 
 impl Finding {
@@ -272,6 +270,7 @@ macro_rules! declare_rule {
                 summary: $summary,
                 default_severity: $crate::rule::Severity::$severity,
                 doc: &[$($doc),*],
+                docs_url: concat!(env!("CARGO_PKG_REPOSITORY"), "/blob/main/docs/rules/", $name, ".md"),
             };
         }
     };

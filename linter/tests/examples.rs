@@ -13,7 +13,10 @@ fn examples_lint_clean() {
     }
     if files.is_empty() {
         // Say so rather than pass silently: there is nothing to check yet.
-        eprintln!("examples_lint_clean: no .tf files under {}", examples.display());
+        eprintln!(
+            "examples_lint_clean: no .tf files under {}",
+            examples.display()
+        );
         return;
     }
     let settings = match jitlint::config::discover(&examples) {
@@ -25,7 +28,16 @@ fn examples_lint_clean() {
         .findings
         .iter()
         .filter(|f| f.severity >= settings.fail_level)
-        .map(|f| format!("{}:{}: {} {}", f.file, f.region.start.line, f.code, f.message))
+        .map(|f| {
+            format!(
+                "{}:{}: {} {}",
+                f.file, f.region.start.line, f.code, f.message
+            )
+        })
         .collect();
-    assert!(failing.is_empty(), "examples/ has findings:\n{}", failing.join("\n"));
+    assert!(
+        failing.is_empty(),
+        "examples/ has findings:\n{}",
+        failing.join("\n")
+    );
 }

@@ -44,6 +44,7 @@ pub fn load(file: SourceFile) -> Result<Document, (SourceFile, LoadError)> {
     for block in body.blocks() {
         collect_extents(block, &mut document.block_extents);
         match (block.ident.as_str(), block.labels.as_slice()) {
+            ("resource", [kind, _]) if !super::is_relevant(kind.as_str()) => {}
             ("resource", [kind, name]) => document.resources.push(Resource {
                 kind: kind.as_str().to_owned(),
                 name: name.as_str().to_owned(),

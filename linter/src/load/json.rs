@@ -38,6 +38,9 @@ pub fn load(file: SourceFile) -> Result<Document, (SourceFile, LoadError)> {
             "resource" => {
                 for by_type in one_or_many(value) {
                     for (kind, by_name) in by_type.as_object().unwrap_or_default() {
+                        if !super::is_relevant(kind) {
+                            continue;
+                        }
                         for (name, body) in by_name.as_object().unwrap_or_default() {
                             for body in one_or_many(body) {
                                 document.block_extents.push(BlockExtent { span: body.span });

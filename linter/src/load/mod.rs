@@ -49,6 +49,22 @@ impl Syntax {
     }
 }
 
+/// The resource types any rule reads. Other resources are not converted into the model (their
+/// block extents are still kept for suppressions): most of a real configuration is VMs,
+/// networks and storage, and skipping them keeps linting close to the cost of parsing.
+pub const RELEVANT_RESOURCE_TYPES: &[&str] = &[
+    "jit_policy",
+    "jit_access_request",
+    "azapi_resource",
+    "azurerm_network_security_rule",
+    "azurerm_network_security_group",
+];
+
+/// Whether rules read resources of type `kind`.
+pub fn is_relevant(kind: &str) -> bool {
+    RELEVANT_RESOURCE_TYPES.contains(&kind)
+}
+
 /// Parses one file's text.
 pub fn parse(file: SourceFile, syntax: Syntax) -> Result<Document, (SourceFile, LoadError)> {
     match syntax {

@@ -14,6 +14,8 @@ declare_rule! {
     /// It is not bad in itself, which is why it is a note. But jitlint never guesses: an unknown
     /// source prefix is neither safe nor unsafe, so the other rules say nothing about it. This
     /// note makes that silence visible, so that a reviewer knows what was not checked.
+    /// Virtual machine ids are not reported: they are nearly always references, and only the
+    /// 56-character name check needs them.
     ///
     /// ## Example
     /// ```hcl
