@@ -55,7 +55,7 @@ pub fn render(outcome: &Outcome) -> String {
                 xml_escape(&location),
                 xml_escape(&f.message),
                 xml_escape(&f.help),
-                xml_escape(&f.docs_url)
+                xml_escape(f.docs_url)
             );
             out.push_str("    </testcase>\n");
         }
