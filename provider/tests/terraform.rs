@@ -1,0 +1,431 @@
+//! The real `terraform` binary against the real provider binary, over AutoMTLS, plain gRPC and
+//! debug/reattach: validate, plan and schema, and every invalid value reported at its line.
+
+use jit_e2e::{Connection, Workspace, line_of, terraform_binary, workspace_root};
+
+const PROVIDER: &str = env!("CARGO_BIN_EXE_terraform-provider-jit");
+
+const HEADER: &str = r#"terraform {
+  required_providers {
+    jit = { source = "jit-as-code/jit" }
+  }
+}
+"#;
+
+fn workspace(connection: Connection) -> Option<Workspace> {
+    let terraform = terraform_binary()?;
+    Some(Workspace::new(
+        terraform,
+        std::path::Path::new(PROVIDER),
+        connection,
+    ))
+}
+
+/// A `jit_policy` with one VM (named `vm_name`) whose first `port` block has `port_body`.
+fn policy(name_line: &str, vm_name: &str, port_body: &str) -> String {
+    format!(
+        r#"{HEADER}
+resource "jit_policy" "case" {{
+  {name_line}
+  resource_group_name = "rg-prod"
+  location            = "westeurope"
+  virtual_machine {{
+    id = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-prod/providers/Microsoft.Compute/virtualMachines/{vm_name}"
+    port {{
+{port_body}
+    }}
+  }}
+}}
+"#
+    )
+}
+
+struct InvalidCase {
+    name: &'static str,
+    config: String,
+    /// The diagnostic's summary.
+    summary: &'static str,
+    /// Text on the line the diagnostic must point at.
+    line_marker: &'static str,
+    /// Text the detail must contain (the bad value, or how to fix it).
+    detail: &'static str,
+}
+
+fn invalid_cases() -> Vec<InvalidCase> {
+    let port = |body: &str| policy("", "web-01", body);
+    vec![
+        InvalidCase {
+            name: "port 70000",
+            config: port("      number = 70000"),
+            summary: "Invalid port number",
+            line_marker: "number = 70000",
+            detail: "between 0 and 65535",
+        },
+        InvalidCase {
+            name: "protocol ICMP",
+            config: port("      number = 22\n      protocol = \"ICMP\""),
+            summary: "Invalid protocol",
+            line_marker: "\"ICMP\"",
+            detail: "ICMP",
+        },
+        InvalidCase {
+            name: "bad CIDR",
+            config: port(
+                "      number = 22\n      allowed_source_address_prefix = \"10.0.0.0/33\"",
+            ),
+            summary: "Invalid source address prefix",
+            line_marker: "10.0.0.0/33",
+            detail: "10.0.0.0/33",
+        },
+        InvalidCase {
+            name: "bad CIDR in a list",
+            config: port(
+                "      number = 22\n      allowed_source_address_prefixes = [\n        \"10.0.0.0/8\",\n        \"300.1.2.3\",\n      ]",
+            ),
+            summary: "Invalid source address prefix",
+            line_marker: "300.1.2.3",
+            detail: "300.1.2.3",
+        },
+        InvalidCase {
+            name: "prefix and prefixes",
+            config: port(
+                "      number = 22\n      allowed_source_address_prefix = \"10.0.0.1\"\n      allowed_source_address_prefixes = [\"10.0.0.0/8\"]",
+            ),
+            summary: "Conflicting source address prefixes",
+            line_marker: "allowed_source_address_prefix = ",
+            detail: "not both",
+        },
+        InvalidCase {
+            name: "PT25H",
+            config: port("      number = 22\n      max_request_access_duration = \"PT25H\""),
+            summary: "Invalid maximum request access duration",
+            line_marker: "PT25H",
+            detail: "PT24H",
+        },
+        InvalidCase {
+            name: "PT1M",
+            config: port("      number = 22\n      max_request_access_duration = \"PT1M\""),
+            summary: "Invalid maximum request access duration",
+            line_marker: "PT1M",
+            detail: "PT5M",
+        },
+        InvalidCase {
+            name: "policy name + VM name over 56 characters",
+            config: policy(
+                "name = \"policy-for-the-production-web-tier-x\"",
+                "web-server-frontend-01",
+                "      number = 22",
+            ),
+            summary: "Policy name and VM name too long",
+            line_marker: "name = \"policy-for",
+            detail: "56",
+        },
+        InvalidCase {
+            name: "default policy name + long VM name",
+            config: policy(
+                "",
+                "a-virtual-machine-name-that-is-far-too-long-for-jit-x",
+                "      number = 22",
+            ),
+            summary: "Policy name and VM name too long",
+            line_marker: "virtualMachines/a-virtual",
+            detail: "56",
+        },
+        InvalidCase {
+            name: "region with spaces",
+            config: policy("", "web-01", "      number = 22")
+                .replace("\"westeurope\"", "\"West Europe\""),
+            summary: "Invalid location",
+            line_marker: "West Europe",
+            detail: "\"westeurope\"",
+        },
+    ]
+}
+
+fn check_invalid_configurations(connection: Connection) {
+    let Some(workspace) = workspace(connection) else {
+        return;
+    };
+    for case in invalid_cases() {
+        workspace.write("main.tf", &case.config);
+        let result = workspace.terraform_json(&["validate", "-json", "-no-color"]);
+        assert_eq!(result["valid"], false, "{}: {result:#}", case.name);
+        let errors: Vec<&serde_json::Value> = result["diagnostics"]
+            .as_array()
+            .expect("diagnostics")
+            .iter()
+            .filter(|diagnostic| diagnostic["severity"] == "error")
+            .collect();
+        assert_eq!(
+            errors.len(),
+            1,
+            "{} ({connection:?}): expected exactly one error, got {errors:#?}",
+            case.name
+        );
+        let error = errors[0];
+        assert_eq!(error["summary"], case.summary, "{}: {error:#}", case.name);
+        let detail = error["detail"].as_str().unwrap_or_default();
+        assert!(
+            detail.contains(case.detail),
+            "{}: detail {detail:?} should contain {:?}",
+            case.name,
+            case.detail
+        );
+        assert_eq!(
+            error["range"]["filename"], "main.tf",
+            "{}: {error:#}",
+            case.name
+        );
+        assert_eq!(
+            error["range"]["start"]["line"].as_u64(),
+            Some(line_of(&case.config, case.line_marker) as u64),
+            "{}: the diagnostic must point at the offending attribute: {error:#}",
+            case.name
+        );
+        assert_eq!(error["address"], "jit_policy.case", "{}", case.name);
+    }
+}
+
+fn check_examples_validate(connection: Connection) {
+    let examples = workspace_root().join("examples");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&examples).expect("examples/ exists") {
+        let dir = entry.expect("a directory entry").path();
+        let has_tf = dir.is_dir()
+            && std::fs::read_dir(&dir)
+                .expect("read an example directory")
+                .any(|file| {
+                    file.is_ok_and(|file| file.path().extension().is_some_and(|ext| ext == "tf"))
+                });
+        if !has_tf {
+            continue;
+        }
+        let Some(workspace) = workspace(connection) else {
+            return;
+        };
+        workspace.copy_tf_files(&dir);
+        let result = workspace.terraform_json(&["validate", "-json", "-no-color"]);
+        assert_eq!(
+            result["valid"],
+            true,
+            "{} ({connection:?}): {result:#}",
+            dir.display()
+        );
+        assert_eq!(result["error_count"], 0);
+        checked += 1;
+    }
+    assert!(
+        checked >= 1,
+        "no example configuration found in {}",
+        examples.display()
+    );
+}
+
+fn check_plan(connection: Connection) {
+    let Some(workspace) = workspace(connection) else {
+        return;
+    };
+    workspace.copy_tf_files(&workspace_root().join("examples/quickstart"));
+    workspace.terraform_ok(&["plan", "-input=false", "-no-color", "-out=plan.tfplan"]);
+    let plan = workspace.terraform_json(&["show", "-json", "plan.tfplan"]);
+    let changes = plan["resource_changes"]
+        .as_array()
+        .expect("resource_changes");
+    let actions: Vec<(String, String)> = changes
+        .iter()
+        .map(|change| {
+            (
+                change["address"].as_str().unwrap_or_default().to_owned(),
+                change["change"]["actions"][0]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        actions,
+        vec![
+            (
+                "jit_access_request.patching".to_owned(),
+                "create".to_owned()
+            ),
+            ("jit_policy.prod".to_owned(), "create".to_owned())
+        ]
+    );
+    let policy = &changes
+        .iter()
+        .find(|change| change["address"] == "jit_policy.prod")
+        .expect("the policy")["change"];
+    let after = &policy["after"];
+    // Defaults are filled in the plan, and the id is known before apply.
+    assert_eq!(after["name"], "default");
+    assert_eq!(
+        after["id"],
+        "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-prod/providers/Microsoft.Security/locations/westeurope/jitNetworkAccessPolicies/default"
+    );
+    assert_eq!(
+        after["virtual_machine"][0]["port"][0]["max_request_access_duration"],
+        "PT3H"
+    );
+    let effective: Vec<u64> = after["virtual_machine"][1]["effective_port"]
+        .as_array()
+        .expect("effective ports are known at plan time")
+        .iter()
+        .map(|port| port["number"].as_u64().unwrap_or_default())
+        .collect();
+    assert_eq!(effective, vec![3389, 5986]);
+    assert_eq!(policy["after_unknown"]["provisioning_state"], true);
+    let request = &changes
+        .iter()
+        .find(|change| change["address"] == "jit_access_request.patching")
+        .expect("the request")["change"];
+    assert_eq!(request["after_unknown"]["requestor"], true);
+    assert_eq!(
+        request["after"]["virtual_machine"][0]["port"][0]["duration"],
+        "PT1H"
+    );
+}
+
+fn check_defaults_for_a_vm_without_ports(connection: Connection) {
+    let Some(workspace) = workspace(connection) else {
+        return;
+    };
+    workspace.write(
+        "main.tf",
+        &format!(
+            "{HEADER}\nresource \"jit_policy\" \"p\" {{\n  resource_group_name = \"rg\"\n  location = \"westeurope\"\n  virtual_machine {{\n    id = \"/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm\"\n  }}\n}}\n"
+        ),
+    );
+    workspace.terraform_ok(&["plan", "-input=false", "-no-color", "-out=plan.tfplan"]);
+    let plan = workspace.terraform_json(&["show", "-json", "plan.tfplan"]);
+    let ports = &plan["planned_values"]["root_module"]["resources"][0]["values"]["virtual_machine"]
+        [0]["effective_port"];
+    let summary: Vec<(u64, String, String)> = ports
+        .as_array()
+        .expect("effective ports")
+        .iter()
+        .map(|port| {
+            (
+                port["number"].as_u64().unwrap_or_default(),
+                port["allowed_source_address_prefixes"][0]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+                port["max_request_access_duration"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+            )
+        })
+        .collect();
+    let expected: Vec<(u64, String, String)> = [22, 3389, 5985, 5986]
+        .into_iter()
+        .map(|n| (n, "*".to_owned(), "PT3H".to_owned()))
+        .collect();
+    assert_eq!(summary, expected);
+}
+
+fn check_schema(connection: Connection) {
+    let Some(workspace) = workspace(connection) else {
+        return;
+    };
+    workspace.write("main.tf", HEADER);
+    let schema = workspace.terraform_json(&["providers", "schema", "-json"]);
+    let provider = &schema["provider_schemas"][jit_e2e::SOURCE];
+    let resources: Vec<&String> = provider["resource_schemas"]
+        .as_object()
+        .expect("resource schemas")
+        .keys()
+        .collect();
+    assert_eq!(resources, vec!["jit_access_request", "jit_policy"]);
+    let policy = &provider["resource_schemas"]["jit_policy"]["block"];
+    assert_eq!(policy["attributes"]["location"]["required"], true);
+    assert!(
+        policy["attributes"]["location"]["description"]
+            .as_str()
+            .is_some_and(|d| !d.is_empty())
+    );
+    assert_eq!(policy["block_types"]["virtual_machine"]["min_items"], 1);
+    let port = &policy["block_types"]["virtual_machine"]["block"]["block_types"]["port"]["block"]["attributes"];
+    assert_eq!(port["number"]["type"], "number");
+    assert_eq!(
+        provider["provider"]["block"]["attributes"]["client_secret"]["sensitive"],
+        true
+    );
+}
+
+fn check_apply_explains_itself(connection: Connection) {
+    let Some(workspace) = workspace(connection) else {
+        return;
+    };
+    workspace.copy_tf_files(&workspace_root().join("examples/quickstart"));
+    let output = workspace.terraform(&["apply", "-auto-approve", "-input=false", "-no-color"]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("Create of jit_policy is not available yet"),
+        "{stderr}"
+    );
+    // Nothing half-created reached state.
+    let state = workspace.terraform_json(&["show", "-json"]);
+    assert!(
+        state["values"].is_null() || state["values"]["root_module"]["resources"].is_null(),
+        "{state:#}"
+    );
+}
+
+macro_rules! for_each_connection {
+    ($($check:ident),* $(,)?) => {
+        mod tls {
+            $(#[test] fn $check() { super::$check(super::Connection::Tls) })*
+        }
+        mod plain {
+            $(#[test] fn $check() { super::$check(super::Connection::Plain) })*
+        }
+        mod reattach {
+            $(#[test] fn $check() { super::$check(super::Connection::Reattach) })*
+        }
+    };
+}
+
+for_each_connection!(
+    check_invalid_configurations,
+    check_examples_validate,
+    check_plan,
+    check_defaults_for_a_vm_without_ports,
+    check_schema,
+    check_apply_explains_itself,
+);
+
+/// Terraform asks the provider to shut down; without `GRPCController/Shutdown` every provider
+/// process costs a two-second kill and a warning in the log.
+#[test]
+fn provider_exits_when_terraform_is_done() {
+    let Some(mut workspace) = workspace(Connection::Tls) else {
+        return;
+    };
+    workspace.env("TF_LOG", "trace");
+    workspace.write("main.tf", &policy("", "web-01", "      number = 22"));
+    let output = workspace.terraform(&["plan", "-input=false", "-no-color"]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let log = String::from_utf8_lossy(&output.stderr);
+    assert!(log.contains("plugin process exited"), "no exit recorded");
+    assert!(
+        !log.contains("plugin failed to exit gracefully"),
+        "the provider had to be killed"
+    );
+    assert!(
+        !log.contains("signal: killed"),
+        "the provider had to be killed"
+    );
+    // Provider logs reach Terraform's log as hclog lines under the provider's name.
+    assert!(
+        log.contains("provider.terraform-provider-jit"),
+        "provider logs are missing from TF_LOG output"
+    );
+}
