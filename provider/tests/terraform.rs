@@ -429,3 +429,70 @@ fn provider_exits_when_terraform_is_done() {
         "provider logs are missing from TF_LOG output"
     );
 }
+
+/// `scripts/install-provider.sh` puts the provider in a filesystem mirror from which
+/// `terraform init` installs it offline, checksum in the lock file, like any provider.
+#[test]
+fn installed_provider_is_found_by_terraform_init_offline() {
+    let Some(terraform) = terraform_binary() else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let mirror = dir.path().join("mirror");
+    let status = std::process::Command::new("bash")
+        .arg(workspace_root().join("scripts/install-provider.sh"))
+        .args([
+            "--mirror",
+            mirror.to_str().expect("utf-8 path"),
+            "--binary",
+            PROVIDER,
+        ])
+        .status()
+        .expect("run the install script");
+    assert!(status.success());
+    let config = dir.path().join("cli.tfrc");
+    std::fs::write(
+        &config,
+        format!(
+            "provider_installation {{\n  filesystem_mirror {{\n    path = \"{}\"\n    include = [\"registry.terraform.io/jit-as-code/*\"]\n  }}\n  direct {{\n    exclude = [\"registry.terraform.io/jit-as-code/*\"]\n  }}\n}}\n",
+            mirror.display()
+        ),
+    )
+    .expect("write the CLI configuration");
+    let work = dir.path().join("work");
+    std::fs::create_dir(&work).expect("create the work directory");
+    std::fs::write(
+        work.join("main.tf"),
+        policy("", "web-01", "      number = 22"),
+    )
+    .expect("write main.tf");
+    let run = |args: &[&str]| {
+        std::process::Command::new(&terraform)
+            .args(args)
+            .current_dir(&work)
+            .env("TF_CLI_CONFIG_FILE", &config)
+            .env("ARM_SUBSCRIPTION_ID", jit_e2e::SUBSCRIPTION_ID)
+            .env("CHECKPOINT_DISABLE", "1")
+            .env_remove("TF_REATTACH_PROVIDERS")
+            .output()
+            .expect("run terraform")
+    };
+    let init = run(&["init", "-input=false", "-no-color"]);
+    assert!(
+        init.status.success(),
+        "{}",
+        String::from_utf8_lossy(&init.stderr)
+    );
+    let lock = std::fs::read_to_string(work.join(".terraform.lock.hcl")).expect("a lock file");
+    assert!(
+        lock.contains("registry.terraform.io/jit-as-code/jit") && lock.contains("h1:"),
+        "{lock}"
+    );
+    let plan = run(&["plan", "-input=false", "-no-color"]);
+    assert!(
+        plan.status.success(),
+        "{}",
+        String::from_utf8_lossy(&plan.stderr)
+    );
+    assert!(String::from_utf8_lossy(&plan.stdout).contains("1 to add"));
+}
