@@ -142,10 +142,10 @@ fn apply_defaults(block: &Block, planned: &mut Value, config: &Value) {
         };
         if attribute.write_only {
             *planned_value = Value::Null;
-        } else if let Some(default) = &attribute.default {
-            if config_value.is_null() {
-                *planned_value = default.clone();
-            }
+        } else if let Some(default) = &attribute.default
+            && config_value.is_null()
+        {
+            *planned_value = default.clone();
         }
     }
     for_each_nested(
@@ -205,12 +205,12 @@ fn run_modifiers(
         }
         // A new nested instance of an existing resource is a change of the block, which is
         // where replacement is decided; only compare attributes that existed before.
-        if resource_exists && attribute.requires_replace() {
-            if let Some(prior_value) = prior_value {
-                if prior_value != planned_value {
-                    requires_replace.push(path.attr(name));
-                }
-            }
+        if resource_exists
+            && attribute.requires_replace()
+            && let Some(prior_value) = prior_value
+            && prior_value != planned_value
+        {
+            requires_replace.push(path.attr(name));
         }
     }
     for_each_nested(
@@ -242,25 +242,23 @@ fn run_modifiers(
         },
     );
     // Instances removed from a block whose attributes force replacement also replace.
-    if resource_exists {
-        if let Some(prior) = prior {
-            for (name, nested) in &block.blocks {
-                let forces = nested
-                    .block
-                    .attributes
-                    .iter()
-                    .any(|(_, a)| a.requires_replace());
-                let prior_len = prior
-                    .get_attr(name)
-                    .and_then(|v| v.as_list())
-                    .map_or(0, <[Value]>::len);
-                let planned_len = planned
-                    .get_attr(name)
-                    .and_then(|v| v.as_list())
-                    .map_or(0, <[Value]>::len);
-                if forces && planned_len < prior_len {
-                    requires_replace.push(path.attr(name));
-                }
+    if resource_exists && let Some(prior) = prior {
+        for (name, nested) in &block.blocks {
+            let forces = nested
+                .block
+                .attributes
+                .iter()
+                .any(|(_, a)| a.requires_replace());
+            let prior_len = prior
+                .get_attr(name)
+                .and_then(|v| v.as_list())
+                .map_or(0, <[Value]>::len);
+            let planned_len = planned
+                .get_attr(name)
+                .and_then(|v| v.as_list())
+                .map_or(0, <[Value]>::len);
+            if forces && planned_len < prior_len {
+                requires_replace.push(path.attr(name));
             }
         }
     }

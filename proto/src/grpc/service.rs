@@ -247,10 +247,10 @@ fn null_write_only(block: &Block, value: &mut Value) {
         return;
     }
     for (name, attribute) in &block.attributes {
-        if attribute.write_only {
-            if let Some(attribute_value) = value.get_attr_mut(name) {
-                *attribute_value = Value::Null;
-            }
+        if attribute.write_only
+            && let Some(attribute_value) = value.get_attr_mut(name)
+        {
+            *attribute_value = Value::Null;
         }
     }
     for (name, nested) in &block.blocks {
@@ -348,19 +348,19 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
     ) -> RpcResult<pb::validate_resource_config::Response> {
         let request = request.into_inner();
         let mut diagnostics = Diagnostics::new();
-        if let Some(served) = self.resource(&request.type_name, &mut diagnostics) {
-            if let Some(config) = decode(
+        if let Some(served) = self.resource(&request.type_name, &mut diagnostics)
+            && let Some(config) = decode(
                 request.config.as_ref(),
                 &served.ty,
                 "resource configuration",
                 &mut diagnostics,
-            ) {
-                diagnostics.extend(validate_config_diagnostics(&served.schema.block, &config));
-                served
-                    .implementation
-                    .validate_config(ValidateConfigRequest { config }, &mut diagnostics)
-                    .await;
-            }
+            )
+        {
+            diagnostics.extend(validate_config_diagnostics(&served.schema.block, &config));
+            served
+                .implementation
+                .validate_config(ValidateConfigRequest { config }, &mut diagnostics)
+                .await;
         }
         Ok(Response::new(pb::validate_resource_config::Response {
             diagnostics: to_proto::diagnostics(diagnostics),
@@ -459,10 +459,10 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
                 config,
                 terraform_version: request.terraform_version,
             };
-            if let Some(data) = self.provider.configure(configure, &mut diagnostics).await {
-                if let Ok(mut slot) = self.configured.write() {
-                    *slot = Some(Arc::new(data));
-                }
+            if let Some(data) = self.provider.configure(configure, &mut diagnostics).await
+                && let Ok(mut slot) = self.configured.write()
+            {
+                *slot = Some(Arc::new(data));
             }
         }
         Ok(Response::new(pb::configure_provider::Response {
@@ -478,38 +478,38 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         let mut diagnostics = Diagnostics::new();
         let mut new_state = None;
         let mut private = request.private.clone();
-        if let Some(served) = self.resource(&request.type_name, &mut diagnostics) {
-            if let Some(state) = decode(
+        if let Some(served) = self.resource(&request.type_name, &mut diagnostics)
+            && let Some(state) = decode(
                 request.current_state.as_ref(),
                 &served.ty,
                 "state",
                 &mut diagnostics,
-            ) {
-                if state.is_null() {
-                    new_state = encode(&Value::Null, &served.ty, "state", &mut diagnostics);
-                } else if let Some(provider) = self.require_configured(&mut diagnostics) {
-                    let mut response = ReadResponse {
-                        state: state.clone(),
-                        private: request.private,
-                        diagnostics: Diagnostics::new(),
-                    };
-                    served
-                        .implementation
-                        .read(
-                            ReadRequest {
-                                state,
-                                private: response.private.clone(),
-                                provider,
-                                stop: self.stop.token(),
-                            },
-                            &mut response,
-                        )
-                        .await;
-                    null_write_only(&served.schema.block, &mut response.state);
-                    diagnostics.extend(response.diagnostics);
-                    new_state = encode(&response.state, &served.ty, "state", &mut diagnostics);
-                    private = response.private;
-                }
+            )
+        {
+            if state.is_null() {
+                new_state = encode(&Value::Null, &served.ty, "state", &mut diagnostics);
+            } else if let Some(provider) = self.require_configured(&mut diagnostics) {
+                let mut response = ReadResponse {
+                    state: state.clone(),
+                    private: request.private,
+                    diagnostics: Diagnostics::new(),
+                };
+                served
+                    .implementation
+                    .read(
+                        ReadRequest {
+                            state,
+                            private: response.private.clone(),
+                            provider,
+                            stop: self.stop.token(),
+                        },
+                        &mut response,
+                    )
+                    .await;
+                null_write_only(&served.schema.block, &mut response.state);
+                diagnostics.extend(response.diagnostics);
+                new_state = encode(&response.state, &served.ty, "state", &mut diagnostics);
+                private = response.private;
             }
         }
         Ok(Response::new(pb::read_resource::Response {
@@ -720,38 +720,38 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         let request = request.into_inner();
         let mut diagnostics = Diagnostics::new();
         let mut imported_resources = Vec::new();
-        if let Some(served) = self.resource(&request.type_name, &mut diagnostics) {
-            if let Some(provider) = self.require_configured(&mut diagnostics) {
-                let mut response = ImportStateResponse {
-                    state: Value::Null,
-                    diagnostics: Diagnostics::new(),
-                };
-                served
-                    .implementation
-                    .import_state(
-                        ImportStateRequest {
-                            id: request.id,
-                            provider,
-                        },
-                        &mut response,
-                    )
-                    .await;
-                let failed = response.diagnostics.has_errors();
-                diagnostics.extend(response.diagnostics);
-                if !failed {
-                    if let Some(state) = encode(
-                        &response.state,
-                        &served.ty,
-                        "imported state",
-                        &mut diagnostics,
-                    ) {
-                        imported_resources.push(pb::import_resource_state::ImportedResource {
-                            type_name: request.type_name,
-                            state: Some(state),
-                            private: Vec::new(),
-                        });
-                    }
-                }
+        if let Some(served) = self.resource(&request.type_name, &mut diagnostics)
+            && let Some(provider) = self.require_configured(&mut diagnostics)
+        {
+            let mut response = ImportStateResponse {
+                state: Value::Null,
+                diagnostics: Diagnostics::new(),
+            };
+            served
+                .implementation
+                .import_state(
+                    ImportStateRequest {
+                        id: request.id,
+                        provider,
+                    },
+                    &mut response,
+                )
+                .await;
+            let failed = response.diagnostics.has_errors();
+            diagnostics.extend(response.diagnostics);
+            if !failed
+                && let Some(state) = encode(
+                    &response.state,
+                    &served.ty,
+                    "imported state",
+                    &mut diagnostics,
+                )
+            {
+                imported_resources.push(pb::import_resource_state::ImportedResource {
+                    type_name: request.type_name,
+                    state: Some(state),
+                    private: Vec::new(),
+                });
             }
         }
         Ok(Response::new(pb::import_resource_state::Response {

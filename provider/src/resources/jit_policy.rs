@@ -395,23 +395,24 @@ impl Resource<ArmSettings> for JitPolicy {
             vm.effective_port = effective_ports(&vm.port);
         }
         // The id follows from the configuration; show it in the plan when it is known.
-        if planned.id.is_none() && request.prior.is_null() {
-            if let (Some(settings), Some(name), Some(group), Some(location)) = (
+        if planned.id.is_none()
+            && request.prior.is_null()
+            && let (Some(settings), Some(name), Some(group), Some(location)) = (
                 &request.provider,
                 &planned.name,
                 &planned.resource_group_name,
                 &planned.location,
-            ) {
-                planned.id = Some(
-                    PolicyId {
-                        subscription_id: settings.subscription_id.clone(),
-                        resource_group_name: group.clone(),
-                        location: location.clone(),
-                        name: name.clone(),
-                    }
-                    .to_string(),
-                );
-            }
+            )
+        {
+            planned.id = Some(
+                PolicyId {
+                    subscription_id: settings.subscription_id.clone(),
+                    resource_group_name: group.clone(),
+                    location: location.clone(),
+                    name: name.clone(),
+                }
+                .to_string(),
+            );
         }
         let ty = Self::block().value_type();
         match model::encode(&planned, &ty) {
