@@ -278,14 +278,16 @@ fn lint_module(
     load::resolve_module(&mut documents);
     for document in documents {
         let mut findings = Vec::new();
+        let context = rule::Context::new(&document);
         for rule in registry::ALL {
             let meta = rule.meta();
             let Some(severity) = settings.severity(meta.code) else {
                 continue;
             };
             let mut reporter = Reporter::new(settings, &document, meta, severity, &mut findings);
-            rule.check(&document, &mut reporter);
+            rule.check(&context, &mut reporter);
         }
+        drop(context);
         let mut directives = suppress::scan(&document.file, &document.block_extents);
         suppress::apply(&document.file, &mut directives, &mut findings, settings);
         keep(document.file, findings, keep_sources, outcome);

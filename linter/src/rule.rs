@@ -154,7 +154,29 @@ pub trait Rule: Sync {
     fn meta(&self) -> &'static RuleMeta;
 
     /// Reports findings for one document.
-    fn check(&self, document: &Document, reporter: &mut Reporter<'_>);
+    fn check(&self, context: &Context<'_>, reporter: &mut Reporter<'_>);
+}
+
+/// What rules read: one document and its views, built once and shared by every rule.
+#[derive(Debug)]
+pub struct Context<'a> {
+    /// The document.
+    pub document: &'a Document,
+    /// Its JIT VM entries (policies, requests, azapi bodies).
+    pub vms: Vec<crate::view::JitVm<'a>>,
+    /// Its NSG rules.
+    pub nsg_rules: Vec<crate::view::NsgRule<'a>>,
+}
+
+impl<'a> Context<'a> {
+    /// Builds the views of `document`.
+    pub fn new(document: &'a Document) -> Context<'a> {
+        Context {
+            document,
+            vms: crate::view::jit_vms(document),
+            nsg_rules: crate::view::nsg_rules(document),
+        }
+    }
 }
 
 /// Collects one rule's findings for one document, applying the configured severity.

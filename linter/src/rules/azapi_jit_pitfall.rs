@@ -2,8 +2,8 @@
 
 use jit_core::limits::{API_VERSION, POLICY_KIND, RESOURCE_TYPE};
 
-use crate::model::{Document, Node, Resource, TemplatePart, Unknown, Value};
-use crate::rule::{Report, Reporter, Rule, RuleMeta, declare_rule};
+use crate::model::{Node, Resource, TemplatePart, Unknown, Value};
+use crate::rule::{Context, Report, Reporter, Rule, RuleMeta, declare_rule};
 use crate::view;
 
 declare_rule! {
@@ -51,8 +51,8 @@ impl Rule for AzapiJitPitfall {
         &Self::META
     }
 
-    fn check(&self, document: &Document, reporter: &mut Reporter<'_>) {
-        for resource in &document.resources {
+    fn check(&self, context: &Context<'_>, reporter: &mut Reporter<'_>) {
+        for resource in &context.document.resources {
             let Some(type_node) = view::azapi_jit_type(resource) else {
                 continue;
             };

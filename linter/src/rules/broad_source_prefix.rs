@@ -2,8 +2,8 @@
 
 use jit_core::{SourcePrefix, default_port_rules};
 
-use crate::model::{Document, Node};
-use crate::rule::{Report, Reporter, Rule, RuleMeta, declare_rule};
+use crate::model::Node;
+use crate::rule::{Context, Report, Reporter, Rule, RuleMeta, declare_rule};
 use crate::view::{self, Origin, Tri};
 
 declare_rule! {
@@ -52,8 +52,8 @@ impl Rule for BroadSourcePrefix {
         &Self::META
     }
 
-    fn check(&self, document: &Document, reporter: &mut Reporter<'_>) {
-        for vm in view::jit_vms(document) {
+    fn check(&self, context: &Context<'_>, reporter: &mut Reporter<'_>) {
+        for vm in &context.vms {
             let resource = Some(vm.resource);
             if vm.origin == Origin::Policy && vm.ports.is_empty() && vm.dynamic_ports.is_empty() {
                 let ports: Vec<u16> = default_port_rules()
@@ -131,11 +131,11 @@ impl Rule for BroadSourcePrefix {
                 }
             }
         }
-        for rule in view::nsg_rules(document) {
+        for rule in &context.nsg_rules {
             if rule.admits_inbound() != Tri::Yes {
                 continue;
             }
-            let ports = crate::rules::management_port_exposed::management_ports(&rule);
+            let ports = crate::rules::management_port_exposed::management_ports(rule);
             if ports.is_empty() {
                 continue;
             }

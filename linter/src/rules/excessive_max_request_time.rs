@@ -2,9 +2,8 @@
 
 use jit_core::{IsoDuration, MaxRequestAccessDuration};
 
-use crate::model::Document;
-use crate::rule::{Report, Reporter, Rule, RuleMeta, declare_rule};
-use crate::view::{self, Origin};
+use crate::rule::{Context, Report, Reporter, Rule, RuleMeta, declare_rule};
+use crate::view::Origin;
 
 declare_rule! {
     /// ## What it does
@@ -42,9 +41,9 @@ impl Rule for ExcessiveMaxRequestTime {
         &Self::META
     }
 
-    fn check(&self, document: &Document, reporter: &mut Reporter<'_>) {
+    fn check(&self, context: &Context<'_>, reporter: &mut Reporter<'_>) {
         let limit = reporter.settings.max_request_access_duration;
-        for vm in view::jit_vms(document) {
+        for vm in &context.vms {
             for port in &vm.ports {
                 let Some(node) = port.duration else { continue };
                 let Some(text) = node.as_str() else { continue };

@@ -2,10 +2,10 @@
 
 use jit_core::{Field, RawPortRule, RuleError, check_port_rule, check_virtual_machine};
 
-use crate::model::{Document, Node};
-use crate::rule::{Report, Reporter, Rule, RuleMeta, declare_rule};
+use crate::model::Node;
+use crate::rule::{Context, Report, Reporter, Rule, RuleMeta, declare_rule};
 use crate::source::Span;
-use crate::view::{self, JitPort, Origin};
+use crate::view::{JitPort, Origin};
 
 declare_rule! {
     /// ## What it does
@@ -43,8 +43,8 @@ impl Rule for InvalidJitValue {
         &Self::META
     }
 
-    fn check(&self, document: &Document, reporter: &mut Reporter<'_>) {
-        for vm in view::jit_vms(document) {
+    fn check(&self, context: &Context<'_>, reporter: &mut Reporter<'_>) {
+        for vm in &context.vms {
             for port in &vm.ports {
                 check_port(port, vm.resource, reporter);
             }

@@ -1,7 +1,6 @@
 //! JIT902 `invalid-suppression`.
 
-use crate::model::Document;
-use crate::rule::{Reporter, Rule, RuleMeta, declare_rule};
+use crate::rule::{Context, Reporter, Rule, RuleMeta, declare_rule};
 
 declare_rule! {
     /// ## What it does
@@ -35,5 +34,5 @@ impl Rule for InvalidSuppression {
     }
 
     /// Reported by the suppression pass.
-    fn check(&self, _document: &Document, _reporter: &mut Reporter<'_>) {}
+    fn check(&self, _context: &Context<'_>, _reporter: &mut Reporter<'_>) {}
 }

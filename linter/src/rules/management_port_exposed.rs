@@ -2,8 +2,7 @@
 
 use jit_core::{ManagementPort, PortRange, SourcePrefix};
 
-use crate::model::Document;
-use crate::rule::{Report, Reporter, Rule, RuleMeta, declare_rule};
+use crate::rule::{Context, Report, Reporter, Rule, RuleMeta, declare_rule};
 use crate::view::{self, NsgRule, Tri};
 
 declare_rule! {
@@ -44,12 +43,12 @@ impl Rule for ManagementPortExposed {
         &Self::META
     }
 
-    fn check(&self, document: &Document, reporter: &mut Reporter<'_>) {
-        for rule in view::nsg_rules(document) {
+    fn check(&self, context: &Context<'_>, reporter: &mut Reporter<'_>) {
+        for rule in &context.nsg_rules {
             if rule.admits_inbound() != Tri::Yes {
                 continue;
             }
-            let ports = management_ports(&rule);
+            let ports = management_ports(rule);
             if ports.is_empty() {
                 continue;
             }

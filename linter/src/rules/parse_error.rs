@@ -1,7 +1,6 @@
 //! JIT900 `parse-error`.
 
-use crate::model::Document;
-use crate::rule::{Reporter, Rule, RuleMeta, declare_rule};
+use crate::rule::{Context, Reporter, Rule, RuleMeta, declare_rule};
 
 declare_rule! {
     /// ## What it does
@@ -34,5 +33,5 @@ impl Rule for ParseError {
     }
 
     /// Parse errors are reported by the loader, which has the parser's location.
-    fn check(&self, _document: &Document, _reporter: &mut Reporter<'_>) {}
+    fn check(&self, _context: &Context<'_>, _reporter: &mut Reporter<'_>) {}
 }

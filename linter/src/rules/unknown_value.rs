@@ -1,7 +1,7 @@
 //! JIT000 `unknown-value`.
 
-use crate::model::{Document, Node, Value};
-use crate::rule::{Report, Reporter, Rule, RuleMeta, declare_rule};
+use crate::model::{Node, Value};
+use crate::rule::{Context, Report, Reporter, Rule, RuleMeta, declare_rule};
 use crate::view::{self, Tri};
 
 declare_rule! {
@@ -49,8 +49,8 @@ impl Rule for UnknownValue {
         &Self::META
     }
 
-    fn check(&self, document: &Document, reporter: &mut Reporter<'_>) {
-        for vm in view::jit_vms(document) {
+    fn check(&self, context: &Context<'_>, reporter: &mut Reporter<'_>) {
+        for vm in &context.vms {
             let resource = Some(vm.resource);
             for span in &vm.dynamic_ports {
                 reporter.report(
@@ -83,7 +83,7 @@ impl Rule for UnknownValue {
                 }
             }
         }
-        for rule in view::nsg_rules(document) {
+        for rule in &context.nsg_rules {
             // Only unknowns that could hide an exposure are worth a note: a rule known to be
             // outbound or Deny cannot expose anything, whatever its other values.
             let admits = rule.admits_inbound();
@@ -121,7 +121,7 @@ impl Rule for UnknownValue {
                 );
             }
         }
-        for resource in &document.resources {
+        for resource in &context.document.resources {
             if view::azapi_jit_type(resource).is_none() {
                 continue;
             }

@@ -1,7 +1,6 @@
 //! JIT901 `unused-suppression`.
 
-use crate::model::Document;
-use crate::rule::{Reporter, Rule, RuleMeta, declare_rule};
+use crate::rule::{Context, Reporter, Rule, RuleMeta, declare_rule};
 
 declare_rule! {
     /// ## What it does
@@ -34,5 +33,5 @@ impl Rule for UnusedSuppression {
     }
 
     /// Reported by the suppression pass, which knows which comments matched.
-    fn check(&self, _document: &Document, _reporter: &mut Reporter<'_>) {}
+    fn check(&self, _context: &Context<'_>, _reporter: &mut Reporter<'_>) {}
 }
