@@ -178,7 +178,13 @@ pub fn apply(
                 format!("this suppression expired on {date}, so its findings are reported again"),
                 "fix the findings, or review the exception and move the date".to_owned(),
             )
-        } else if !directive.used {
+        } else if !directive.used
+            && directive
+                .codes
+                .iter()
+                .any(|c| settings.severity(c).is_some())
+        {
+            // A suppression of rules that are all turned off cannot match; that is not stale.
             (
                 &UnusedSuppression::META,
                 format!(

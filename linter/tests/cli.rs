@@ -282,3 +282,24 @@ fn rules_and_explain() {
     .expect("rule page");
     assert_eq!(page, file);
 }
+
+#[test]
+fn suppressions_of_disabled_rules_are_not_stale() {
+    let dir = Dir::new();
+    dir.create(
+        "nsg.tf",
+        r#"
+# jitlint:ignore[JIT003] bastion subnet is being migrated, see OPS-12
+resource "azurerm_network_security_rule" "ssh" {
+  direction              = "Inbound"
+  access                 = "Allow"
+  protocol               = "Tcp"
+  source_address_prefix  = "*"
+  destination_port_range = "22"
+}
+"#,
+    );
+    let output = dir.run(&["--select", "JIT001,JIT901", "-f", "compact"]);
+    assert_eq!(stdout(&output), "");
+    assert_eq!(output.status.code(), Some(0));
+}
