@@ -10,8 +10,8 @@
 //! `CA:TRUE` certificate. webpki refuses a CA certificate used as an end entity, and the `ring`
 //! provider cannot verify P-521 signatures at all (the Go client then silently sends no
 //! certificate). So we pin the certificate by its DER and verify the handshake signature with
-//! the aws-lc-rs provider, passed explicitly so that the process-wide default provider never
-//! matters. See `docs/architecture` notes in ARCHITECTURE.md.
+//! the aws-lc-rs provider. Providers are always passed explicitly, so the process-wide default
+//! provider never matters.
 
 use std::sync::Arc;
 
@@ -50,9 +50,13 @@ impl AutoMtls {
     pub fn new(client_certificate_pem: &str) -> Result<Self, TlsSetupError> {
         let client_certificate = CertificateDer::from_pem_slice(client_certificate_pem.as_bytes())
             .map_err(|err| TlsSetupError::ClientCertificate(err.to_string()))?;
-        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        // Two providers on purpose: ring makes the server's key and runs the handshake (it needs
+        // no start-up work, while aws-lc-rs spends ~30 ms seeding its random generator in every
+        // process); aws-lc-rs only verifies the client's P-521 signature, which ring cannot do.
+        let handshake_provider = Arc::new(rustls::crypto::ring::default_provider());
+        let verification_provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
 
-        let key_pair = rcgen::KeyPair::generate()?;
+        let key_pair = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)?;
         let mut params = rcgen::CertificateParams::new(vec!["localhost".to_owned()])?;
         params
             .distinguished_name
@@ -67,9 +71,9 @@ impl AutoMtls {
 
         let verifier = Arc::new(PinnedClientCertificate {
             certificate: client_certificate.into_owned(),
-            provider: provider.clone(),
+            provider: verification_provider,
         });
-        let mut config = rustls::ServerConfig::builder_with_provider(provider)
+        let mut config = rustls::ServerConfig::builder_with_provider(handshake_provider)
             .with_safe_default_protocol_versions()?
             .with_client_cert_verifier(verifier)
             .with_single_cert(vec![certificate.der().clone()], private_key)?;
