@@ -99,6 +99,7 @@ fn convert_body(body: &HclBody) -> Body {
     let mut out = Body::default();
     for structure in body.iter() {
         match structure {
+            Structure::Attribute(attribute) if !super::is_read_attribute(&attribute.key) => {}
             Structure::Attribute(attribute) => out.attributes.push(Attribute {
                 name: attribute.key.as_str().to_owned(),
                 value: convert(&attribute.value, 0),

@@ -94,7 +94,7 @@ fn to_body(node: &Node) -> Body {
                     });
                 }
             }
-        } else {
+        } else if super::is_read_attribute(key) {
             body.attributes.push(Attribute {
                 name: key.clone(),
                 value: value.clone(),

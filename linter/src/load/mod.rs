@@ -65,6 +65,37 @@ pub fn is_relevant(kind: &str) -> bool {
     RELEVANT_RESOURCE_TYPES.contains(&kind)
 }
 
+/// The attribute names any rule or view reads. Other attributes (`priority`, `tags`,
+/// `resource_group_name`, ...) are not converted, for the same reason as
+/// [`RELEVANT_RESOURCE_TYPES`]. A rule that reads a new attribute must add it here; the fixture
+/// tests fail otherwise.
+pub const READ_ATTRIBUTES: &[&str] = &[
+    "count",
+    "for_each",
+    "name",
+    "id",
+    "number",
+    "protocol",
+    "allowed_source_address_prefix",
+    "allowed_source_address_prefixes",
+    "max_request_access_duration",
+    "duration",
+    "type",
+    "parent_id",
+    "body",
+    "direction",
+    "access",
+    "source_address_prefix",
+    "source_address_prefixes",
+    "destination_port_range",
+    "destination_port_ranges",
+];
+
+/// Whether any rule reads attribute `name`.
+pub fn is_read_attribute(name: &str) -> bool {
+    READ_ATTRIBUTES.contains(&name)
+}
+
 /// Parses one file's text.
 pub fn parse(file: SourceFile, syntax: Syntax) -> Result<Document, (SourceFile, LoadError)> {
     match syntax {
