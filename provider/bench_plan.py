@@ -61,7 +61,7 @@ for name, text in (("jit", policies), ("data", data)):
 # dev_overrides to a directory whose terraform-provider-jit records its own peak RSS.
 os.makedirs(f"{work}/bin", exist_ok=True)
 wrapper = f"{work}/bin/terraform-provider-jit"
-open(wrapper, "w").write(f'#!/bin/sh\nexec /usr/bin/time -f "%M" -a -o {work}/rss.txt {binary} "$@"\n')
+open(wrapper, "w").write(f'#!/bin/sh\nexec /usr/bin/time -f "%M %U %S" -a -o {work}/rss.txt {binary} "$@"\n')
 os.chmod(wrapper, 0o755)
 open(f"{work}/cli.tfrc", "w").write(
     'provider_installation {\n  dev_overrides { "registry.terraform.io/jit-as-code/jit" = "%s/bin" }\n  direct {}\n}\n' % work)
@@ -82,7 +82,10 @@ for _ in range(runs):  # interleaved, so that machine noise hits both alike
     jit_times.append(plan_seconds(f"{work}/jit"))
     data_times.append(plan_seconds(f"{work}/data"))
 jit_plan, data_plan = statistics.median(jit_times), statistics.median(data_times)
-rss_kb = max(int(line) for line in open(f"{work}/rss.txt") if line.strip().isdigit())
+records = [line.split() for line in open(f"{work}/rss.txt") if line.strip() and line.split()[0].isdigit()]
+rss_kb = max(int(record[0]) for record in records)
+provider_cpu = sum(float(record[1]) + float(record[2]) for record in records) / runs
 print(f"plan of 200 jit_policy (median of {runs}): {jit_plan:.2f} s; 200 terraform_data: {data_plan:.2f} s; "
       f"ratio {jit_plan / data_plan:.2f}")
-print(f"provider peak RSS during those plans: {rss_kb / 1024:.1f} MB")
+print(f"provider peak RSS during those plans: {rss_kb / 1024:.1f} MB; provider CPU time per jit plan "
+      f"(all its processes): {provider_cpu:.2f} s, {provider_cpu / jit_plan:.0%} of the plan's wall time")

@@ -396,6 +396,7 @@ for_each_connection!(
     check_defaults_for_a_vm_without_ports,
     check_schema,
     check_apply_explains_itself,
+    check_plans_against_existing_state,
 );
 
 /// Terraform asks the provider to shut down; without `GRPCController/Shutdown` every provider
@@ -495,4 +496,87 @@ fn installed_provider_is_found_by_terraform_init_offline() {
         String::from_utf8_lossy(&plan.stderr)
     );
     assert!(String::from_utf8_lossy(&plan.stdout).contains("1 to add"));
+}
+
+/// A state written earlier (JSON, as Terraform stores it) goes through `UpgradeResourceState`;
+/// then a changed location plans a replacement and a changed port an in-place update.
+fn check_plans_against_existing_state(connection: Connection) {
+    let Some(workspace) = workspace(connection) else {
+        return;
+    };
+    let vm = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-prod/providers/Microsoft.Compute/virtualMachines/web-01";
+    let id = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-prod/providers/Microsoft.Security/locations/westeurope/jitNetworkAccessPolicies/default";
+    let port = serde_json::json!({
+        "number": 22, "protocol": "TCP", "allowed_source_address_prefix": null,
+        "allowed_source_address_prefixes": ["203.0.113.0/24"], "max_request_access_duration": "PT3H"
+    });
+    let attributes = serde_json::json!({
+        "id": id, "name": "default", "resource_group_name": "rg-prod", "location": "westeurope",
+        "provisioning_state": "Succeeded",
+        "virtual_machine": [{
+            "id": vm, "public_ip_address": null, "port": [port],
+            "effective_port": [{"number": 22, "protocol": "TCP", "allowed_source_address_prefixes": ["203.0.113.0/24"], "max_request_access_duration": "PT3H"}]
+        }]
+    });
+    let state = serde_json::json!({
+        "version": 4, "terraform_version": "1.11.4", "serial": 1, "lineage": "5f1c7b0e-0000-4000-8000-000000000001",
+        "outputs": {}, "check_results": null,
+        "resources": [{
+            "mode": "managed", "type": "jit_policy", "name": "case",
+            "provider": "provider[\"registry.terraform.io/jit-as-code/jit\"]",
+            "instances": [{"schema_version": 0, "attributes": attributes, "sensitive_attributes": []}]
+        }]
+    });
+    workspace.write("terraform.tfstate", &state.to_string());
+    let config = |location: &str, duration: &str| {
+        policy("", "web-01", &format!("      number = 22\n      protocol = \"TCP\"\n      allowed_source_address_prefixes = [\"203.0.113.0/24\"]\n      max_request_access_duration = \"{duration}\""))
+            .replace("\"westeurope\"", &format!("\"{location}\""))
+    };
+    let plan_actions = |location: &str, duration: &str| {
+        workspace.write("main.tf", &config(location, duration));
+        workspace.terraform_ok(&[
+            "plan",
+            "-input=false",
+            "-no-color",
+            "-refresh=true",
+            "-out=plan.tfplan",
+        ]);
+        let plan = workspace.terraform_json(&["show", "-json", "plan.tfplan"]);
+        let change = &plan["resource_changes"][0];
+        let actions: Vec<String> = change["change"]["actions"]
+            .as_array()
+            .expect("actions")
+            .iter()
+            .map(|a| a.as_str().unwrap_or_default().to_owned())
+            .collect();
+        (
+            actions,
+            change["change"]["replace_paths"].clone(),
+            change["change"]["after"].clone(),
+        )
+    };
+    let (actions, _, _) = plan_actions("westeurope", "PT3H");
+    assert_eq!(
+        actions,
+        vec!["no-op"],
+        "({connection:?}) unchanged configuration must plan no change"
+    );
+    let (actions, replace_paths, _) = plan_actions("northeurope", "PT3H");
+    assert_eq!(
+        actions,
+        vec!["delete", "create"],
+        "({connection:?}) a new location replaces the policy"
+    );
+    assert_eq!(replace_paths, serde_json::json!([["location"]]));
+    let (actions, _, after) = plan_actions("westeurope", "PT1H");
+    assert_eq!(
+        actions,
+        vec!["update"],
+        "({connection:?}) a port change is an in-place update"
+    );
+    assert_eq!(after["id"], id, "the id stays known on update");
+    assert_eq!(
+        after["virtual_machine"][0]["effective_port"][0]["max_request_access_duration"],
+        "PT1H"
+    );
 }
