@@ -2,6 +2,9 @@
 //! Terraform (msgpack in and out, diagnostics with paths, write-only values never returned,
 //! state upgrades from JSON, stop signals).
 
+// Helpers outside `#[test]` functions unwrap too: a failure there is a failed test.
+#![allow(clippy::unwrap_used)]
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
