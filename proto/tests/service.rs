@@ -9,6 +9,12 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use jit_proto::cty::{self, Type, Value};
+use jit_proto::framework::data_source::{
+    DataSource, DataSourceReadRequest, DataSourceReadResponse,
+};
+use jit_proto::framework::ephemeral::{
+    EphemeralResource, LifecycleRequest, LifecycleResponse, OpenRequest, OpenResponse,
+};
 use jit_proto::framework::plan_modifier::requires_replace;
 use jit_proto::framework::provider::ConfigureRequest;
 use jit_proto::framework::resource::*;
@@ -114,6 +120,72 @@ impl Provider for Toy {
         vec![Arc::new(Thing {
             stopped_seen: self.stopped_seen.clone(),
         })]
+    }
+    fn data_sources(&self) -> Vec<Arc<dyn DataSource<String>>> {
+        vec![Arc::new(Info)]
+    }
+    fn ephemeral_resources(&self) -> Vec<Arc<dyn EphemeralResource<String>>> {
+        vec![Arc::new(Token)]
+    }
+}
+
+fn named_block() -> Block {
+    Block::new("")
+        .attribute("name", Attribute::string("").required())
+        .attribute("value", Attribute::string("").computed())
+}
+
+fn named_type() -> Type {
+    named_block().value_type()
+}
+
+struct Info;
+
+#[async_trait::async_trait]
+impl DataSource<String> for Info {
+    fn type_name(&self) -> &'static str {
+        "toy_info"
+    }
+    fn schema(&self) -> Schema {
+        Schema::new(0, named_block())
+    }
+    async fn read(
+        &self,
+        request: DataSourceReadRequest<String>,
+        response: &mut DataSourceReadResponse,
+    ) {
+        *response.state.get_attr_mut("value").unwrap() =
+            Value::from(format!("{}:info", request.provider));
+    }
+}
+
+struct Token;
+
+#[async_trait::async_trait]
+impl EphemeralResource<String> for Token {
+    fn type_name(&self) -> &'static str {
+        "toy_token"
+    }
+    fn schema(&self) -> Schema {
+        Schema::new(0, named_block())
+    }
+    async fn open(&self, request: OpenRequest<String>, response: &mut OpenResponse) {
+        *response.result.get_attr_mut("value").unwrap() =
+            Value::from(format!("{}:token", request.provider));
+        response.renew_at =
+            Some(std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_800_000_000));
+        response.private = Some(b"lease-1".to_vec());
+    }
+    async fn renew(&self, request: LifecycleRequest<String>, response: &mut LifecycleResponse) {
+        assert_eq!(request.private.as_deref(), Some(&b"lease-1"[..]));
+        response.private = Some(b"lease-2".to_vec());
+    }
+    async fn close(&self, request: LifecycleRequest<String>, response: &mut LifecycleResponse) {
+        if request.private.as_deref() != Some(&b"lease-2"[..]) {
+            response
+                .diagnostics
+                .error("Wrong lease", "close got the wrong private data");
+        }
     }
 }
 
@@ -386,4 +458,65 @@ async fn unknown_resource_type_is_a_diagnostic_not_a_crash() {
         .unwrap()
         .into_inner();
     assert_eq!(response.diagnostics[0].summary, "Unknown resource type");
+}
+
+#[tokio::test]
+async fn data_sources_and_ephemeral_resources() {
+    let (service, _) = service();
+    configure(&service).await;
+    let config = Value::object([("name", Value::from("n")), ("value", Value::Null)]);
+    let encoded = Some(pb::DynamicValue {
+        msgpack: cty::encode_msgpack(&config, &named_type()).unwrap(),
+        json: Vec::new(),
+    });
+    let read = service
+        .read_data_source(Request::new(pb::read_data_source::Request {
+            type_name: "toy_info".into(),
+            config: encoded.clone(),
+            provider_meta: None,
+            client_capabilities: None,
+        }))
+        .await
+        .unwrap()
+        .into_inner();
+    let state = cty::decode_msgpack(&read.state.unwrap().msgpack, &named_type()).unwrap();
+    assert_eq!(state.get_attr("value"), Some(&Value::from("p:info")));
+
+    let opened = service
+        .open_ephemeral_resource(Request::new(pb::open_ephemeral_resource::Request {
+            type_name: "toy_token".into(),
+            config: encoded,
+            client_capabilities: None,
+        }))
+        .await
+        .unwrap()
+        .into_inner();
+    let result = cty::decode_msgpack(&opened.result.unwrap().msgpack, &named_type()).unwrap();
+    assert_eq!(result.get_attr("value"), Some(&Value::from("p:token")));
+    assert_eq!(opened.renew_at.map(|at| at.seconds), Some(1_800_000_000));
+    let renewed = service
+        .renew_ephemeral_resource(Request::new(pb::renew_ephemeral_resource::Request {
+            type_name: "toy_token".into(),
+            private: opened.private,
+        }))
+        .await
+        .unwrap()
+        .into_inner();
+    let closed = service
+        .close_ephemeral_resource(Request::new(pb::close_ephemeral_resource::Request {
+            type_name: "toy_token".into(),
+            private: renewed.private,
+        }))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(closed.diagnostics.is_empty(), "{:?}", closed.diagnostics);
+
+    let schema = service
+        .get_provider_schema(Request::new(pb::get_provider_schema::Request {}))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(schema.data_source_schemas.contains_key("toy_info"));
+    assert!(schema.ephemeral_resource_schemas.contains_key("toy_token"));
 }

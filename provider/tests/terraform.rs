@@ -397,6 +397,7 @@ for_each_connection!(
     check_schema,
     check_apply_explains_itself,
     check_plans_against_existing_state,
+    check_provider_configuration,
 );
 
 /// Terraform asks the provider to shut down; without `GRPCController/Shutdown` every provider
@@ -578,5 +579,45 @@ fn check_plans_against_existing_state(connection: Connection) {
     assert_eq!(
         after["virtual_machine"][0]["effective_port"][0]["max_request_access_duration"],
         "PT1H"
+    );
+}
+
+/// The provider block is validated without calling Azure: a bad value points at its line, and
+/// a missing subscription says where to set it.
+fn check_provider_configuration(connection: Connection) {
+    let Some(mut workspace) = workspace(connection) else {
+        return;
+    };
+    let config = format!(
+        "{HEADER}\nprovider \"jit\" {{\n  environment = \"german\"\n}}\n\n{}",
+        &policy("", "web-01", "      number = 22")[HEADER.len()..]
+    );
+    workspace.write("main.tf", &config);
+    let result = workspace.terraform_json(&["validate", "-json", "-no-color"]);
+    let errors: Vec<&serde_json::Value> = result["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .filter(|d| d["severity"] == "error")
+        .collect();
+    assert_eq!(errors.len(), 1, "{result:#}");
+    assert_eq!(errors[0]["summary"], "Unknown Azure environment");
+    assert_eq!(
+        errors[0]["range"]["start"]["line"].as_u64(),
+        Some(line_of(&config, "german") as u64)
+    );
+
+    if connection == Connection::Reattach {
+        // A debug provider reads ARM_* from its own environment, which this test does not change.
+        return;
+    }
+    workspace.write("main.tf", &policy("", "web-01", "      number = 22"));
+    workspace.remove_env("ARM_SUBSCRIPTION_ID");
+    let output = workspace.terraform(&["plan", "-input=false", "-no-color"]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("Missing subscription") && stderr.contains("ARM_SUBSCRIPTION_ID"),
+        "{stderr}"
     );
 }
