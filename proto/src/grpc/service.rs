@@ -171,15 +171,25 @@ impl<P: Provider> ProviderService<P> {
         type_name: &str,
         diagnostics: &mut Diagnostics,
     ) -> Option<&Served<dyn Resource<P::Data>>> {
-        let served = self.resources.get(type_name);
-        if served.is_none() {
-            diagnostics.error(
-                "Unknown resource type",
-                format!("This provider has no resource type {type_name:?}."),
-            );
-        }
-        served
+        lookup(&self.resources, "resource type", type_name, diagnostics)
     }
+}
+
+/// The served type called `type_name`, or an error diagnostic naming what is missing.
+fn lookup<'a, T: ?Sized>(
+    served: &'a HashMap<&'static str, Served<T>>,
+    kind: &str,
+    type_name: &str,
+    diagnostics: &mut Diagnostics,
+) -> Option<&'a Served<T>> {
+    let found = served.get(type_name);
+    if found.is_none() {
+        diagnostics.error(
+            format!("Unknown {kind}"),
+            format!("This provider has no {kind} {type_name:?}."),
+        );
+    }
+    found
 }
 
 fn server_capabilities() -> pb::ServerCapabilities {
@@ -373,25 +383,22 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
     ) -> RpcResult<pb::validate_data_resource_config::Response> {
         let request = request.into_inner();
         let mut diagnostics = Diagnostics::new();
-        match self.data_sources.get(request.type_name.as_str()) {
-            None => diagnostics.error(
-                "Unknown data source",
-                format!("This provider has no data source {:?}.", request.type_name),
-            ),
-            Some(served) => {
-                if let Some(config) = decode(
-                    request.config.as_ref(),
-                    &served.ty,
-                    "data source configuration",
-                    &mut diagnostics,
-                ) {
-                    diagnostics.extend(validate_config_diagnostics(&served.schema.block, &config));
-                    served
-                        .implementation
-                        .validate_config(ValidateConfigRequest { config }, &mut diagnostics)
-                        .await;
-                }
-            }
+        if let Some(served) = lookup(
+            &self.data_sources,
+            "data source",
+            &request.type_name,
+            &mut diagnostics,
+        ) && let Some(config) = decode(
+            request.config.as_ref(),
+            &served.ty,
+            "data source configuration",
+            &mut diagnostics,
+        ) {
+            diagnostics.extend(validate_config_diagnostics(&served.schema.block, &config));
+            served
+                .implementation
+                .validate_config(ValidateConfigRequest { config }, &mut diagnostics)
+                .await;
         }
         Ok(Response::new(pb::validate_data_resource_config::Response {
             diagnostics: to_proto::diagnostics(diagnostics),
@@ -784,44 +791,43 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         let request = request.into_inner();
         let mut diagnostics = Diagnostics::new();
         let mut state = None;
-        match self.data_sources.get(request.type_name.as_str()) {
-            None => diagnostics.error(
-                "Unknown data source",
-                format!("This provider has no data source {:?}.", request.type_name),
-            ),
-            Some(served) => {
-                let config = decode(
-                    request.config.as_ref(),
+        if let Some(served) = lookup(
+            &self.data_sources,
+            "data source",
+            &request.type_name,
+            &mut diagnostics,
+        ) {
+            let config = decode(
+                request.config.as_ref(),
+                &served.ty,
+                "data source configuration",
+                &mut diagnostics,
+            );
+            if let (Some(config), Some(provider)) =
+                (config, self.require_configured(&mut diagnostics))
+            {
+                let mut response = DataSourceReadResponse {
+                    state: config.clone(),
+                    diagnostics: Diagnostics::new(),
+                };
+                served
+                    .implementation
+                    .read(
+                        DataSourceReadRequest {
+                            config,
+                            provider,
+                            stop: self.stop.token(),
+                        },
+                        &mut response,
+                    )
+                    .await;
+                diagnostics.extend(response.diagnostics);
+                state = encode(
+                    &response.state,
                     &served.ty,
-                    "data source configuration",
+                    "data source result",
                     &mut diagnostics,
                 );
-                if let (Some(config), Some(provider)) =
-                    (config, self.require_configured(&mut diagnostics))
-                {
-                    let mut response = DataSourceReadResponse {
-                        state: config.clone(),
-                        diagnostics: Diagnostics::new(),
-                    };
-                    served
-                        .implementation
-                        .read(
-                            DataSourceReadRequest {
-                                config,
-                                provider,
-                                stop: self.stop.token(),
-                            },
-                            &mut response,
-                        )
-                        .await;
-                    diagnostics.extend(response.diagnostics);
-                    state = encode(
-                        &response.state,
-                        &served.ty,
-                        "data source result",
-                        &mut diagnostics,
-                    );
-                }
             }
         }
         Ok(Response::new(pb::read_data_source::Response {
@@ -837,28 +843,22 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
     ) -> RpcResult<pb::validate_ephemeral_resource_config::Response> {
         let request = request.into_inner();
         let mut diagnostics = Diagnostics::new();
-        match self.ephemeral_resources.get(request.type_name.as_str()) {
-            None => diagnostics.error(
-                "Unknown ephemeral resource",
-                format!(
-                    "This provider has no ephemeral resource {:?}.",
-                    request.type_name
-                ),
-            ),
-            Some(served) => {
-                if let Some(config) = decode(
-                    request.config.as_ref(),
-                    &served.ty,
-                    "ephemeral resource configuration",
-                    &mut diagnostics,
-                ) {
-                    diagnostics.extend(validate_config_diagnostics(&served.schema.block, &config));
-                    served
-                        .implementation
-                        .validate_config(ValidateConfigRequest { config }, &mut diagnostics)
-                        .await;
-                }
-            }
+        if let Some(served) = lookup(
+            &self.ephemeral_resources,
+            "ephemeral resource",
+            &request.type_name,
+            &mut diagnostics,
+        ) && let Some(config) = decode(
+            request.config.as_ref(),
+            &served.ty,
+            "ephemeral resource configuration",
+            &mut diagnostics,
+        ) {
+            diagnostics.extend(validate_config_diagnostics(&served.schema.block, &config));
+            served
+                .implementation
+                .validate_config(ValidateConfigRequest { config }, &mut diagnostics)
+                .await;
         }
         Ok(Response::new(
             pb::validate_ephemeral_resource_config::Response {
@@ -876,44 +876,40 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         let mut result = None;
         let mut renew_at = None;
         let mut private = None;
-        match self.ephemeral_resources.get(request.type_name.as_str()) {
-            None => diagnostics.error(
-                "Unknown ephemeral resource",
-                format!(
-                    "This provider has no ephemeral resource {:?}.",
-                    request.type_name
-                ),
-            ),
-            Some(served) => {
-                let config = decode(
-                    request.config.as_ref(),
+        if let Some(served) = lookup(
+            &self.ephemeral_resources,
+            "ephemeral resource",
+            &request.type_name,
+            &mut diagnostics,
+        ) {
+            let config = decode(
+                request.config.as_ref(),
+                &served.ty,
+                "ephemeral resource configuration",
+                &mut diagnostics,
+            );
+            if let (Some(config), Some(provider)) =
+                (config, self.require_configured(&mut diagnostics))
+            {
+                let mut response = OpenResponse {
+                    result: config.clone(),
+                    renew_at: None,
+                    private: None,
+                    diagnostics: Diagnostics::new(),
+                };
+                served
+                    .implementation
+                    .open(OpenRequest { config, provider }, &mut response)
+                    .await;
+                diagnostics.extend(response.diagnostics);
+                result = encode(
+                    &response.result,
                     &served.ty,
-                    "ephemeral resource configuration",
+                    "ephemeral result",
                     &mut diagnostics,
                 );
-                if let (Some(config), Some(provider)) =
-                    (config, self.require_configured(&mut diagnostics))
-                {
-                    let mut response = OpenResponse {
-                        result: config.clone(),
-                        renew_at: None,
-                        private: None,
-                        diagnostics: Diagnostics::new(),
-                    };
-                    served
-                        .implementation
-                        .open(OpenRequest { config, provider }, &mut response)
-                        .await;
-                    diagnostics.extend(response.diagnostics);
-                    result = encode(
-                        &response.result,
-                        &served.ty,
-                        "ephemeral result",
-                        &mut diagnostics,
-                    );
-                    renew_at = response.renew_at.map(prost_types::Timestamp::from);
-                    private = response.private;
-                }
+                renew_at = response.renew_at.map(prost_types::Timestamp::from);
+                private = response.private;
             }
         }
         Ok(Response::new(pb::open_ephemeral_resource::Response {
@@ -932,28 +928,23 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         let request = request.into_inner();
         let mut diagnostics = Diagnostics::new();
         let mut response = LifecycleResponse::default();
-        match self.ephemeral_resources.get(request.type_name.as_str()) {
-            None => diagnostics.error(
-                "Unknown ephemeral resource",
-                format!(
-                    "This provider has no ephemeral resource {:?}.",
-                    request.type_name
-                ),
-            ),
-            Some(served) => {
-                if let Some(provider) = self.require_configured(&mut diagnostics) {
-                    served
-                        .implementation
-                        .renew(
-                            LifecycleRequest {
-                                private: request.private,
-                                provider,
-                            },
-                            &mut response,
-                        )
-                        .await;
-                }
-            }
+        if let Some(served) = lookup(
+            &self.ephemeral_resources,
+            "ephemeral resource",
+            &request.type_name,
+            &mut diagnostics,
+        ) && let Some(provider) = self.require_configured(&mut diagnostics)
+        {
+            served
+                .implementation
+                .renew(
+                    LifecycleRequest {
+                        private: request.private,
+                        provider,
+                    },
+                    &mut response,
+                )
+                .await;
         }
         diagnostics.extend(std::mem::take(&mut response.diagnostics));
         Ok(Response::new(pb::renew_ephemeral_resource::Response {
@@ -969,30 +960,25 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
     ) -> RpcResult<pb::close_ephemeral_resource::Response> {
         let request = request.into_inner();
         let mut diagnostics = Diagnostics::new();
-        match self.ephemeral_resources.get(request.type_name.as_str()) {
-            None => diagnostics.error(
-                "Unknown ephemeral resource",
-                format!(
-                    "This provider has no ephemeral resource {:?}.",
-                    request.type_name
-                ),
-            ),
-            Some(served) => {
-                if let Some(provider) = self.require_configured(&mut diagnostics) {
-                    let mut response = LifecycleResponse::default();
-                    served
-                        .implementation
-                        .close(
-                            LifecycleRequest {
-                                private: request.private,
-                                provider,
-                            },
-                            &mut response,
-                        )
-                        .await;
-                    diagnostics.extend(response.diagnostics);
-                }
-            }
+        if let Some(served) = lookup(
+            &self.ephemeral_resources,
+            "ephemeral resource",
+            &request.type_name,
+            &mut diagnostics,
+        ) && let Some(provider) = self.require_configured(&mut diagnostics)
+        {
+            let mut response = LifecycleResponse::default();
+            served
+                .implementation
+                .close(
+                    LifecycleRequest {
+                        private: request.private,
+                        provider,
+                    },
+                    &mut response,
+                )
+                .await;
+            diagnostics.extend(response.diagnostics);
         }
         Ok(Response::new(pb::close_ephemeral_resource::Response {
             diagnostics: to_proto::diagnostics(diagnostics),
