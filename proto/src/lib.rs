@@ -1,4 +1,52 @@
-//! Terraform plugin protocol 6.
+/*!
+Terraform's plugin protocol 6 in Rust: everything a provider binary needs so that Terraform loads
+it exactly as it loads a Go provider, and a small framework that resources plug into.
+
+No maintained Rust SDK speaks the protocol Terraform 1.11 uses (6.8), so this crate is that SDK,
+kept small and free of anything specific to JIT.
+
+# Brief overview
+
+* [`runtime`]: the process. [`runtime::serve_main`] checks the magic cookie, negotiates the
+  protocol, sets up AutoMTLS (only Terraform's own client certificate is accepted), prints the
+  handshake line, serves gRPC on a unix socket, logs as hclog JSON on stderr, and exits when
+  Terraform calls `Shutdown`. `--debug` serves without Terraform and prints
+  `TF_REATTACH_PROVIDERS`.
+* [`cty`]: Terraform's types and values with their msgpack and JSON encodings.
+* [`framework`]: schemas, validators, plan modifiers, diagnostics with attribute paths, and the
+  [`framework::Provider`] and [`framework::Resource`] traits.
+* [`grpc`]: [`grpc::ProviderService`] serves any framework provider as `tfplugin6.Provider`.
+* [`generated`]: the protocol bindings, compiled at build time with protox (no `protoc`).
+
+# Example
+
+A provider binary's whole `main`:
+
+```no_run
+# use std::sync::Arc;
+# use jit_proto::framework::{Diagnostics, Provider, Resource, Schema, Block};
+# use jit_proto::framework::provider::ConfigureRequest;
+# struct MyProvider;
+# #[async_trait::async_trait]
+# impl Provider for MyProvider {
+#     type Data = ();
+#     fn schema(&self) -> Schema { Schema::new(0, Block::new("")) }
+#     async fn configure(&self, _: ConfigureRequest, _: &mut Diagnostics) -> Option<()> { Some(()) }
+#     fn resources(&self) -> Vec<Arc<dyn Resource<()>>> { Vec::new() }
+# }
+use jit_proto::grpc::ProviderService;
+use jit_proto::runtime::{ServeOptions, serve_main};
+
+fn main() -> std::process::ExitCode {
+    let options = ServeOptions {
+        source_address: "registry.terraform.io/example/my",
+        log_module: "provider.my",
+        version: "0.1.0",
+    };
+    serve_main(options, || ProviderService::new(MyProvider))
+}
+```
+*/
 
 pub mod cty;
 pub mod framework;
