@@ -34,6 +34,18 @@ struct Served<T: ?Sized> {
 }
 
 impl<T: ?Sized> Served<T> {
+    /// Decodes a configuration and runs the schema's attribute validators on it.
+    fn checked_config(
+        &self,
+        config: Option<&pb::DynamicValue>,
+        what: &str,
+        diagnostics: &mut Diagnostics,
+    ) -> Option<Value> {
+        let config = decode(config, &self.ty, what, diagnostics)?;
+        validate_attributes(&self.schema.block, &config, &Path::root(), diagnostics);
+        Some(config)
+    }
+
     fn new(implementation: Arc<T>, schema: Schema) -> Self {
         let ty = schema.block.value_type();
         Served {
@@ -359,14 +371,12 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         let request = request.into_inner();
         let mut diagnostics = Diagnostics::new();
         if let Some(served) = self.resource(&request.type_name, &mut diagnostics)
-            && let Some(config) = decode(
+            && let Some(config) = served.checked_config(
                 request.config.as_ref(),
-                &served.ty,
                 "resource configuration",
                 &mut diagnostics,
             )
         {
-            diagnostics.extend(validate_config_diagnostics(&served.schema.block, &config));
             served
                 .implementation
                 .validate_config(ValidateConfigRequest { config }, &mut diagnostics)
@@ -388,13 +398,11 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
             "data source",
             &request.type_name,
             &mut diagnostics,
-        ) && let Some(config) = decode(
+        ) && let Some(config) = served.checked_config(
             request.config.as_ref(),
-            &served.ty,
             "data source configuration",
             &mut diagnostics,
         ) {
-            diagnostics.extend(validate_config_diagnostics(&served.schema.block, &config));
             served
                 .implementation
                 .validate_config(ValidateConfigRequest { config }, &mut diagnostics)
@@ -848,13 +856,11 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
             "ephemeral resource",
             &request.type_name,
             &mut diagnostics,
-        ) && let Some(config) = decode(
+        ) && let Some(config) = served.checked_config(
             request.config.as_ref(),
-            &served.ty,
             "ephemeral resource configuration",
             &mut diagnostics,
         ) {
-            diagnostics.extend(validate_config_diagnostics(&served.schema.block, &config));
             served
                 .implementation
                 .validate_config(ValidateConfigRequest { config }, &mut diagnostics)
