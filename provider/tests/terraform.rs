@@ -96,6 +96,13 @@ fn invalid_cases() -> Vec<InvalidCase> {
             detail: "not both",
         },
         InvalidCase {
+            name: "empty prefixes",
+            config: port("      number = 22\n      allowed_source_address_prefixes = []"),
+            summary: "Empty source address prefixes",
+            line_marker: "allowed_source_address_prefixes = []",
+            detail: "prefix",
+        },
+        InvalidCase {
             name: "PT25H",
             config: port("      number = 22\n      max_request_access_duration = \"PT25H\""),
             summary: "Invalid maximum request access duration",

@@ -363,9 +363,19 @@ impl Resource<ArmSettings> for JitPolicy {
                     if reported_by_validators(finding.field, &finding.error) {
                         continue;
                     }
+                    let path = finding_path(finding.field, vm_index, port_index, name_configured);
+                    let (path, summary) = if finding.error == jit_core::RuleError::EmptyPrefixes {
+                        // An empty list has no element to point at: point at the list.
+                        (
+                            Path(path.0[..path.0.len() - 1].to_vec()),
+                            "Empty source address prefixes",
+                        )
+                    } else {
+                        (path, "Conflicting source address prefixes")
+                    };
                     diagnostics.attribute_error(
-                        finding_path(finding.field, vm_index, port_index, name_configured),
-                        "Conflicting source address prefixes",
+                        path,
+                        summary,
                         format!(
                             "{}: {}.",
                             finding.message(),
