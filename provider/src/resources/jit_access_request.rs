@@ -150,3 +150,85 @@ impl Resource<ArmSettings> for JitAccessRequest {
     /// Nothing to call: the API cannot withdraw a request. Access ends at its end time.
     async fn delete(&self, _request: DeleteRequest<ArmSettings>, _response: &mut DeleteResponse) {}
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jit_proto::framework::model;
+
+    /// The diagnostics' summaries and paths for a request with one port whose duration and end
+    /// time are as given.
+    async fn check(duration: Value, end_time: Value) -> Vec<(String, String)> {
+        let port = Value::object([
+            ("number", Value::from(22)),
+            ("allowed_source_address_prefix", Value::Null),
+            ("duration", duration),
+            ("end_time_utc", end_time),
+            ("status", Value::Null),
+            ("status_reason", Value::Null),
+        ]);
+        let vm = Value::object([
+            (
+                "id",
+                Value::from(
+                    "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm",
+                ),
+            ),
+            ("port", Value::List(vec![port])),
+        ]);
+        let config = Value::object([
+            ("id", Value::Null),
+            ("policy_id", Value::Unknown),
+            ("justification", Value::Null),
+            ("start_time_utc", Value::Null),
+            ("requestor", Value::Null),
+            ("virtual_machine", Value::List(vec![vm])),
+        ]);
+        // The test value has every attribute the schema declares.
+        assert!(
+            model::encode(
+                &model::to_json(&config),
+                &JitAccessRequest::block().value_type()
+            )
+            .is_ok()
+        );
+        let mut diagnostics = Diagnostics::new();
+        JitAccessRequest
+            .validate_config(ValidateConfigRequest { config }, &mut diagnostics)
+            .await;
+        diagnostics
+            .iter()
+            .map(|d| {
+                (
+                    d.summary.clone(),
+                    d.path.as_ref().map(ToString::to_string).unwrap_or_default(),
+                )
+            })
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn exactly_one_of_duration_and_end_time() {
+        assert_eq!(check(Value::from("PT1H"), Value::Null).await, vec![]);
+        assert_eq!(
+            check(Value::Null, Value::from("2026-11-28T18:00:00Z")).await,
+            vec![]
+        );
+        assert_eq!(
+            check(Value::from("PT1H"), Value::from("2026-11-28T18:00:00Z")).await,
+            vec![(
+                "Conflicting duration and end time".to_owned(),
+                ".virtual_machine[0].port[0].end_time_utc".to_owned()
+            )]
+        );
+        assert_eq!(
+            check(Value::Null, Value::Null).await,
+            vec![(
+                "Missing duration".to_owned(),
+                ".virtual_machine[0].port[0]".to_owned()
+            )]
+        );
+        // Not known yet: decided once it is.
+        assert_eq!(check(Value::Unknown, Value::Null).await, vec![]);
+    }
+}
