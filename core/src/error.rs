@@ -94,6 +94,14 @@ pub enum RuleError {
         /// What is wrong with it.
         reason: String,
     },
+    /// A string that is not the ARM resource id of a JIT policy.
+    #[error("JIT policy id `{value}` is invalid: {reason}")]
+    InvalidPolicyId {
+        /// The id as written.
+        value: String,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// An NSG-style port range that is not `22`, `20-30` or `*`.
     #[error("port range `{value}` is invalid")]
     InvalidPortRange {
@@ -183,6 +191,10 @@ impl RuleError {
                 }
             }
             RuleError::InvalidVmId { value, .. } => crate::vm_id::help_for(value),
+            RuleError::InvalidPolicyId { .. } => format!(
+                "use a policy id such as `{}`, e.g. the `id` of a `jit_policy`",
+                crate::policy_id::SHAPE
+            ),
             RuleError::InvalidPortRange { .. } => {
                 "write a single port (22), a range with the lower port first (20-30), or * for \
                  every port"
@@ -247,6 +259,10 @@ mod tests {
                 value: "vm1".to_owned(),
                 reason: "it must start with `/subscriptions/`".to_owned(),
             },
+            RuleError::InvalidPolicyId {
+                value: "default".to_owned(),
+                reason: "it is not a JIT policy id".to_owned(),
+            },
             RuleError::InvalidPortRange {
                 value: "30-20".to_owned(),
             },
@@ -301,6 +317,7 @@ mod tests {
                     "v".repeat(50)
                 ),
                 "VM id `vm1` is invalid: it must start with `/subscriptions/`",
+                "JIT policy id `default` is invalid: it is not a JIT policy id",
                 "port range `30-20` is invalid",
                 "port number is missing",
                 "port 22 is listed more than once",

@@ -15,7 +15,8 @@ a [`RuleError`], or a list of [`Finding`]s that name the field.
   [`SourcePrefix::is_broader_than`], [`SourcePrefix::covers`]).
 * [`IsoDuration`] reads and prints ISO 8601 durations as Azure does, and
   [`MaxRequestAccessDuration`] holds one within PT5M..=PT24H.
-* [`VmId`] is a virtual machine's ARM resource id, with help for the usual mistakes.
+* [`VmId`] is a virtual machine's ARM resource id, with help for the usual mistakes;
+  [`PolicyId`] is a JIT policy's.
 * [`PortRule`] and [`AllowedSource`] are the parsed model; [`default_port_rules`] gives Azure's
   recommended rules.
 * [`validate`] checks raw, possibly unknown input and reports every [`Finding`]:
@@ -56,6 +57,7 @@ pub mod duration;
 pub mod error;
 pub mod limits;
 pub mod policy;
+pub mod policy_id;
 pub mod port;
 pub mod source_prefix;
 pub mod validate;
@@ -64,7 +66,8 @@ pub mod vm_id;
 pub use duration::{IsoDuration, MaxRequestAccessDuration};
 pub use error::RuleError;
 pub use policy::{AllowedSource, PortRule, check_name_length, default_port_rules, duplicate_ports};
+pub use policy_id::PolicyId;
 pub use port::{ManagementPort, PortNumber, PortRange, Protocol};
 pub use source_prefix::SourcePrefix;
 pub use validate::{Field, Finding, RawPortRule, check_port_rule, check_virtual_machine};
-pub use vm_id::VmId;
+pub use vm_id::{VmId, is_guid};

@@ -239,8 +239,8 @@ fn resource_group_problem(resource_group: &str) -> Option<String> {
     None
 }
 
-/// `8-4-4-4-12` hexadecimal digits, the spec's `subscriptionId` pattern.
-fn is_guid(text: &str) -> bool {
+/// `8-4-4-4-12` hexadecimal digits, the spec's `subscriptionId` pattern (also client ids).
+pub fn is_guid(text: &str) -> bool {
     let groups: Vec<&str> = text.split('-').collect();
     groups.len() == 5
         && groups

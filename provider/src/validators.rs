@@ -98,19 +98,11 @@ pub fn vm_id() -> Arc<dyn Validator> {
 
 /// A JIT policy's ARM resource id.
 pub fn policy_id() -> Arc<dyn Validator> {
-    from_fn("must be a JIT policy resource id", |value| {
-        match value.as_str() {
-        Some(text) => crate::resources::jit_policy::PolicyId::parse(text).map(|_| ()).map_err(|reason| {
-            (
-                "Invalid JIT policy id".to_owned(),
-                format!(
-                    "{text:?} {reason}. Use a policy id such as /subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Security/locations/<region>/jitNetworkAccessPolicies/<name>, e.g. jit_policy.<name>.id."
-                ),
-            )
-        }),
-        None => Ok(()),
-    }
-    })
+    string_rule(
+        "must be a JIT policy resource id",
+        "Invalid JIT policy id",
+        jit_core::PolicyId::parse,
+    )
 }
 
 /// A resource group name as ARM accepts it.
@@ -213,7 +205,7 @@ pub fn guid() -> Arc<dyn Validator> {
             let Some(text) = value.as_str() else {
                 return Ok(());
             };
-            if is_guid(text) {
+            if jit_core::is_guid(text) {
                 Ok(())
             } else {
                 Err((
@@ -237,7 +229,7 @@ pub fn tenant() -> Arc<dyn Validator> {
             && text
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
-        if is_guid(text) || domain {
+        if jit_core::is_guid(text) || domain {
             Ok(())
         } else {
             Err((
@@ -303,15 +295,6 @@ pub fn check_endpoint_url(url: &str) -> Result<(), String> {
         ),
         other => Err(format!("has scheme {other:?}; use https")),
     }
-}
-
-fn is_guid(text: &str) -> bool {
-    let groups: Vec<&str> = text.split('-').collect();
-    groups.len() == 5
-        && groups
-            .iter()
-            .zip([8, 4, 4, 4, 12])
-            .all(|(group, len)| group.len() == len && group.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
 /// Runs `validator` on `value` and returns the diagnostics' summaries, for tests.
@@ -397,6 +380,11 @@ mod tests {
             "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm1",
         );
         err(vm_id(), "vm1", "Invalid virtual machine id");
+        ok(
+            policy_id(),
+            "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.Security/locations/westeurope/jitNetworkAccessPolicies/default",
+        );
+        err(policy_id(), "default", "jitNetworkAccessPolicies");
     }
 
     #[test]

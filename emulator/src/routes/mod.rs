@@ -75,10 +75,13 @@ pub struct PolicyPath {
 impl PolicyPath {
     /// The policy's ARM id.
     pub fn id(&self) -> String {
-        format!(
-            "/subscriptions/{}/resourceGroups/{}/providers/Microsoft.Security/locations/{}/jitNetworkAccessPolicies/{}",
-            self.subscription, self.resource_group, self.location, self.name
-        )
+        jit_core::PolicyId {
+            subscription_id: self.subscription.clone(),
+            resource_group: self.resource_group.clone(),
+            location: self.location.clone(),
+            name: self.name.clone(),
+        }
+        .to_string()
     }
 }
 
@@ -164,7 +167,7 @@ pub fn parse_route(path: &str, api_version: &str) -> Result<Route, ArmError> {
         return Err(not_found());
     }
     let subscription = segments[1].to_owned();
-    if !is_guid(&subscription) {
+    if !jit_core::is_guid(&subscription) {
         return Err(ArmError::new(
             StatusCode::BAD_REQUEST,
             "InvalidSubscriptionId",
@@ -272,15 +275,6 @@ pub fn parse_route(path: &str, api_version: &str) -> Result<Route, ArmError> {
         }
         _ => Err(not_found()),
     }
-}
-
-fn is_guid(text: &str) -> bool {
-    let groups: Vec<&str> = text.split('-').collect();
-    groups.len() == 5
-        && groups
-            .iter()
-            .zip([8, 4, 4, 4, 12])
-            .all(|(group, len)| group.len() == len && group.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
 /// Whether `version` looks like an ARM api-version (`2024-05-01`, `2024-05-01-preview`).

@@ -292,12 +292,6 @@ fn null_write_only(block: &Block, value: &mut Value) {
     }
 }
 
-fn validate_config_diagnostics(block: &Block, config: &Value) -> Diagnostics {
-    let mut diagnostics = Diagnostics::new();
-    validate_attributes(block, config, &Path::root(), &mut diagnostics);
-    diagnostics
-}
-
 #[tonic::async_trait]
 impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
     async fn get_metadata(
@@ -351,10 +345,12 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
             "provider configuration",
             &mut diagnostics,
         ) {
-            diagnostics.extend(validate_config_diagnostics(
+            validate_attributes(
                 &self.provider_schema.block,
                 &config,
-            ));
+                &Path::root(),
+                &mut diagnostics,
+            );
             self.provider
                 .validate_config(&config, &mut diagnostics)
                 .await;

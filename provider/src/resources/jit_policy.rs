@@ -11,7 +11,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use jit_core::{Field, RawPortRule, check_port_rule, check_virtual_machine, default_port_rules};
+use jit_core::{
+    Field, PolicyId, RawPortRule, check_port_rule, check_virtual_machine, default_port_rules,
+};
 use jit_proto::cty::{Type, Value};
 use jit_proto::framework::model;
 use jit_proto::framework::plan_modifier::{requires_replace, use_state_for_unknown};
@@ -29,6 +31,10 @@ pub struct JitPolicy;
 
 /// The name of this resource type.
 pub const TYPE_NAME: &str = "jit_policy";
+
+/// The cty type of the whole resource, built once: every plan encodes against it.
+static POLICY_TYPE: std::sync::LazyLock<Type> =
+    std::sync::LazyLock::new(|| JitPolicy::block().value_type());
 
 /// A `port` block as configured.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -88,65 +94,6 @@ pub struct PolicyModel {
     /// The VMs.
     #[serde(default)]
     pub virtual_machine: Vec<VirtualMachineModel>,
-}
-
-/// The parts of a policy's ARM id.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PolicyId {
-    /// Subscription GUID.
-    pub subscription_id: String,
-    /// Resource group.
-    pub resource_group_name: String,
-    /// Region.
-    pub location: String,
-    /// Policy name.
-    pub name: String,
-}
-
-impl PolicyId {
-    /// Parses `/subscriptions/{s}/resourceGroups/{rg}/providers/Microsoft.Security/locations/{l}/jitNetworkAccessPolicies/{n}`,
-    /// with segment names compared case-insensitively as ARM does.
-    pub fn parse(id: &str) -> Result<Self, String> {
-        let segments: Vec<&str> = id
-            .strip_prefix('/')
-            .ok_or("does not start with /")?
-            .split('/')
-            .collect();
-        let expected = [
-            "subscriptions",
-            "resourcegroups",
-            "providers",
-            "microsoft.security",
-            "locations",
-            "jitnetworkaccesspolicies",
-        ];
-        let shape_ok = segments.len() == 10
-            && [(0, 0), (2, 1), (4, 2), (5, 3), (6, 4), (8, 5)]
-                .iter()
-                .all(|&(index, name)| segments[index].eq_ignore_ascii_case(expected[name]))
-            && [1, 3, 7, 9]
-                .iter()
-                .all(|&index| !segments[index].is_empty());
-        if !shape_ok {
-            return Err("is not a JIT policy id".to_owned());
-        }
-        Ok(PolicyId {
-            subscription_id: segments[1].to_owned(),
-            resource_group_name: segments[3].to_owned(),
-            location: segments[7].to_owned(),
-            name: segments[9].to_owned(),
-        })
-    }
-}
-
-impl std::fmt::Display for PolicyId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "/subscriptions/{}/resourceGroups/{}/providers/Microsoft.Security/locations/{}/jitNetworkAccessPolicies/{}",
-            self.subscription_id, self.resource_group_name, self.location, self.name
-        )
-    }
 }
 
 fn effective_port_type() -> Type {
@@ -417,15 +364,14 @@ impl Resource<ArmSettings> for JitPolicy {
             planned.id = Some(
                 PolicyId {
                     subscription_id: settings.subscription_id.clone(),
-                    resource_group_name: group.clone(),
+                    resource_group: group.clone(),
                     location: location.clone(),
                     name: name.clone(),
                 }
                 .to_string(),
             );
         }
-        let ty = Self::block().value_type();
-        match model::encode(&planned, &ty) {
+        match model::encode(&planned, &POLICY_TYPE) {
             Ok(mut value) => {
                 // Keep what the model cannot express: values still unknown in the plan.
                 restore_unknowns(&mut value, &response.planned);
@@ -475,22 +421,6 @@ fn restore_unknowns(value: &mut Value, original: &Value) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn policy_ids_parse_and_print() {
-        let text = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-prod/providers/Microsoft.Security/locations/westeurope/jitNetworkAccessPolicies/default";
-        let id = PolicyId::parse(text).unwrap();
-        assert_eq!(id.location, "westeurope");
-        assert_eq!(id.name, "default");
-        assert_eq!(id.to_string(), text);
-        let lower = text.to_ascii_lowercase();
-        assert_eq!(
-            PolicyId::parse(&lower).unwrap().resource_group_name,
-            "rg-prod"
-        );
-        assert!(PolicyId::parse("/subscriptions/x/resourceGroups/rg").is_err());
-        assert!(PolicyId::parse("default").is_err());
-    }
 
     #[test]
     fn no_ports_means_azure_defaults() {
