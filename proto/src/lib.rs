@@ -24,8 +24,8 @@ A provider binary's whole `main`:
 
 ```no_run
 # use std::sync::Arc;
-# use jit_proto::framework::{Diagnostics, Provider, Resource, Schema, Block};
-# use jit_proto::framework::provider::ConfigureRequest;
+# use tfplugin::framework::{Diagnostics, Provider, Resource, Schema, Block};
+# use tfplugin::framework::provider::ConfigureRequest;
 # struct MyProvider;
 # #[async_trait::async_trait]
 # impl Provider for MyProvider {
@@ -34,8 +34,8 @@ A provider binary's whole `main`:
 #     async fn configure(&self, _: ConfigureRequest, _: &mut Diagnostics) -> Option<()> { Some(()) }
 #     fn resources(&self) -> Vec<Arc<dyn Resource<()>>> { Vec::new() }
 # }
-use jit_proto::grpc::ProviderService;
-use jit_proto::runtime::{ServeOptions, serve_main};
+use tfplugin::grpc::ProviderService;
+use tfplugin::runtime::{ServeOptions, serve_main};
 
 fn main() -> std::process::ExitCode {
     let options = ServeOptions {

@@ -8,20 +8,18 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use jit_proto::cty::{self, Type, Value};
-use jit_proto::framework::data_source::{
-    DataSource, DataSourceReadRequest, DataSourceReadResponse,
-};
-use jit_proto::framework::ephemeral::{
+use tfplugin::cty::{self, Type, Value};
+use tfplugin::framework::data_source::{DataSource, DataSourceReadRequest, DataSourceReadResponse};
+use tfplugin::framework::ephemeral::{
     EphemeralResource, LifecycleRequest, LifecycleResponse, OpenRequest, OpenResponse,
 };
-use jit_proto::framework::plan_modifier::requires_replace;
-use jit_proto::framework::provider::ConfigureRequest;
-use jit_proto::framework::resource::*;
-use jit_proto::framework::validator::from_fn;
-use jit_proto::framework::{Attribute, Block, Diagnostics, Provider, Resource, Schema};
-use jit_proto::generated::tfplugin6 as pb;
-use jit_proto::generated::tfplugin6::provider_server::Provider as _;
+use tfplugin::framework::plan_modifier::requires_replace;
+use tfplugin::framework::provider::ConfigureRequest;
+use tfplugin::framework::resource::*;
+use tfplugin::framework::validator::{Invalid, from_fn};
+use tfplugin::framework::{Attribute, Block, Diagnostics, Provider, Resource, Schema};
+use tfplugin::generated::tfplugin6 as pb;
+use tfplugin::generated::tfplugin6::provider_server::Provider as _;
 use tonic::Request;
 
 struct Toy {
@@ -48,7 +46,7 @@ fn thing_block() -> Block {
                 .validate(from_fn("must be at most 10", |value| {
                     match value.as_i64() {
                         Some(size) if size > 10 => {
-                            Err(("Too big".into(), format!("size {size} is over 10")))
+                            Err(Invalid::new("Too big", format!("size {size} is over 10")))
                         }
                         _ => Ok(()),
                     }
@@ -189,10 +187,10 @@ impl EphemeralResource<String> for Token {
     }
 }
 
-fn service() -> (jit_proto::grpc::ProviderService<Toy>, Arc<AtomicBool>) {
+fn service() -> (tfplugin::grpc::ProviderService<Toy>, Arc<AtomicBool>) {
     let stopped_seen = Arc::new(AtomicBool::new(false));
     (
-        jit_proto::grpc::ProviderService::new(Toy {
+        tfplugin::grpc::ProviderService::new(Toy {
             stopped_seen: stopped_seen.clone(),
         }),
         stopped_seen,
@@ -223,7 +221,7 @@ fn thing(id: Value, name: &str, size: Value, password: Value) -> Value {
     ])
 }
 
-async fn configure(service: &jit_proto::grpc::ProviderService<Toy>) {
+async fn configure(service: &tfplugin::grpc::ProviderService<Toy>) {
     let config = Value::object([("prefix", Value::from("p"))]);
     let provider_type = Type::object([("prefix", Type::String)]);
     let response = service

@@ -6,8 +6,8 @@
 
 use std::fmt;
 
-use jit_proto::cty::Value;
-use jit_proto::framework::{Attribute, Block, Diagnostics, Path};
+use tfplugin::cty::Value;
+use tfplugin::framework::{Attribute, Block, Diagnostics, Path};
 
 use crate::cloud::Cloud;
 use crate::validators;

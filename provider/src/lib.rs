@@ -10,7 +10,7 @@
 //! - [`validators`]: attribute validators backed by `jit_core`, so that plan-time checks, the
 //!   emulator and the linter agree.
 //!
-//! The binary (`main.rs`) only serves [`JitProvider`] through `jit_proto`.
+//! The binary (`main.rs`) only serves [`JitProvider`] through `tfplugin`.
 
 pub mod cloud;
 pub mod config;

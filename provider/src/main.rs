@@ -2,9 +2,9 @@
 
 use std::process::ExitCode;
 
-use jit_proto::grpc::ProviderService;
-use jit_proto::runtime::{ServeOptions, serve_main};
 use terraform_provider_jit::{JitProvider, SOURCE_ADDRESS};
+use tfplugin::grpc::ProviderService;
+use tfplugin::runtime::{ServeOptions, serve_main};
 
 fn main() -> ExitCode {
     let options = ServeOptions {

@@ -2,9 +2,9 @@
 
 use std::sync::Arc;
 
-use jit_proto::cty::Value;
-use jit_proto::framework::provider::ConfigureRequest;
-use jit_proto::framework::{Diagnostics, Provider, Resource, Schema};
+use tfplugin::cty::Value;
+use tfplugin::framework::provider::ConfigureRequest;
+use tfplugin::framework::{Diagnostics, Provider, Resource, Schema};
 
 use crate::config::{self, ArmSettings};
 use crate::resources;
@@ -62,7 +62,7 @@ impl Provider for JitProvider {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use jit_proto::grpc::ProviderService;
+    use tfplugin::grpc::ProviderService;
 
     #[test]
     fn schemas_follow_terraform_rules() {

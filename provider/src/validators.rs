@@ -6,14 +6,14 @@ use std::sync::Arc;
 use jit_core::{
     IsoDuration, MaxRequestAccessDuration, PortNumber, Protocol, RuleError, SourcePrefix, VmId,
 };
-use jit_proto::framework::validator::{Validator, from_fn};
+use tfplugin::framework::validator::{Invalid, Validator, from_fn};
 
 use crate::cloud::Cloud;
 
 /// A core rule's error as a diagnostic summary and a detail that says how to fix it.
-fn rule_error(summary: &str, error: &RuleError) -> (String, String) {
-    (
-        summary.to_owned(),
+fn rule_error(summary: &str, error: &RuleError) -> Invalid {
+    Invalid::new(
+        summary,
         format!("{error}: {}.", error.help().trim_end_matches('.')),
     )
 }
@@ -42,7 +42,7 @@ pub fn port_number() -> Arc<dyn Validator> {
             Some(int) => PortNumber::new(int)
                 .map(|_| ())
                 .map_err(|err| rule_error("Invalid port number", &err)),
-            None => Err((
+            None => Err(Invalid::new(
                 "Invalid port number".to_owned(),
                 format!(
                     "port {} is not a whole number: use a port number between 0 and 65535.",
@@ -122,7 +122,7 @@ pub fn resource_group_name() -> Arc<dyn Validator> {
             {
                 Ok(())
             } else {
-                Err((
+                Err(Invalid::new(
                     "Invalid resource group name".to_owned(),
                     format!(
                         "{name:?} is not a resource group name: use 1-90 letters, digits, underscores, hyphens, periods or parentheses, not ending in a period."
@@ -152,7 +152,7 @@ pub fn location() -> Arc<dyn Validator> {
             {
                 Ok(())
             } else {
-                Err((
+                Err(Invalid::new(
                     "Invalid location".to_owned(),
                     format!(
                         "{location:?} is not a region name as the JIT API's path needs it: write {canonical:?} (lowercase, no spaces)."
@@ -170,7 +170,7 @@ pub fn policy_name() -> Arc<dyn Validator> {
             return Ok(());
         };
         if name.is_empty() || name.contains(['/', '?', '#', '%', '\\']) {
-            Err((
+            Err(Invalid::new(
                 "Invalid policy name".to_owned(),
                 format!(
                     "{name:?} cannot be a policy name: use letters, digits, hyphens or underscores, e.g. \"default\"."
@@ -191,7 +191,7 @@ pub fn rfc3339() -> Arc<dyn Validator> {
                 return Ok(());
             };
             time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).map(|_| ()).map_err(|err| {
-            ("Invalid time".to_owned(), format!("{text:?} is not an RFC 3339 time ({err}): write it like 2026-11-28T18:00:00Z."))
+            Invalid::new("Invalid time", format!("{text:?} is not an RFC 3339 time ({err}): write it like 2026-11-28T18:00:00Z."))
         })
         },
     )
@@ -208,7 +208,7 @@ pub fn guid() -> Arc<dyn Validator> {
             if jit_core::is_guid(text) {
                 Ok(())
             } else {
-                Err((
+                Err(Invalid::new(
                     "Invalid id".to_owned(),
                     format!(
                         "{text:?} is not a GUID: ids look like 00000000-0000-0000-0000-000000000000."
@@ -232,7 +232,7 @@ pub fn tenant() -> Arc<dyn Validator> {
         if jit_core::is_guid(text) || domain {
             Ok(())
         } else {
-            Err((
+            Err(Invalid::new(
                 "Invalid tenant".to_owned(),
                 format!(
                     "{text:?} is neither a tenant GUID nor a domain name such as contoso.onmicrosoft.com."
@@ -250,7 +250,7 @@ pub fn cloud() -> Arc<dyn Validator> {
             Some(text) => text
                 .parse::<Cloud>()
                 .map(|_| ())
-                .map_err(|err| ("Unknown Azure environment".to_owned(), format!("{err}."))),
+                .map_err(|err| Invalid::new("Unknown Azure environment", format!("{err}."))),
             None => Ok(()),
         },
     )
@@ -262,7 +262,7 @@ pub fn endpoint_url() -> Arc<dyn Validator> {
         "must be an https URL (http only on loopback)",
         |value| match value.as_str() {
             Some(text) => check_endpoint_url(text)
-                .map_err(|reason| ("Invalid endpoint".to_owned(), format!("{text:?} {reason}."))),
+                .map_err(|reason| Invalid::new("Invalid endpoint", format!("{text:?} {reason}."))),
             None => Ok(()),
         },
     )
@@ -299,11 +299,11 @@ pub fn check_endpoint_url(url: &str) -> Result<(), String> {
 
 /// Runs `validator` on `value` and returns the diagnostics' summaries, for tests.
 #[cfg(test)]
-fn summaries(validator: &Arc<dyn Validator>, value: jit_proto::cty::Value) -> Vec<String> {
-    let mut diagnostics = jit_proto::framework::Diagnostics::new();
+fn summaries(validator: &Arc<dyn Validator>, value: tfplugin::cty::Value) -> Vec<String> {
+    let mut diagnostics = tfplugin::framework::Diagnostics::new();
     validator.validate(
         &value,
-        &jit_proto::framework::Path::attr_root("x"),
+        &tfplugin::framework::Path::attr_root("x"),
         &mut diagnostics,
     );
     diagnostics
@@ -315,7 +315,7 @@ fn summaries(validator: &Arc<dyn Validator>, value: jit_proto::cty::Value) -> Ve
 #[cfg(test)]
 mod tests {
     use super::*;
-    use jit_proto::cty::Value;
+    use tfplugin::cty::Value;
 
     fn ok(validator: Arc<dyn Validator>, value: impl Into<Value>) {
         let value = value.into();

@@ -4,11 +4,11 @@
 
 use std::fmt::Write as _;
 
-use jit_proto::framework::{Block, Nesting, Provider};
 use terraform_provider_jit::JitProvider;
+use tfplugin::framework::{Block, Nesting, Provider};
 
-fn type_name(ty: &jit_proto::cty::Type) -> String {
-    use jit_proto::cty::Type;
+fn type_name(ty: &tfplugin::cty::Type) -> String {
+    use tfplugin::cty::Type;
     match ty {
         Type::String => "String".into(),
         Type::Number => "Number".into(),
@@ -40,7 +40,7 @@ fn render_block(out: &mut String, block: &Block, heading: &str) {
         .iter()
         .filter(|(_, a)| a.computed && !a.optional)
         .collect();
-    let line = |name: &str, attribute: &jit_proto::framework::Attribute| {
+    let line = |name: &str, attribute: &tfplugin::framework::Attribute| {
         let mut flags = vec![type_name(&attribute.ty)];
         if attribute.sensitive {
             flags.push("Sensitive".into());

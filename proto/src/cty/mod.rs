@@ -18,7 +18,7 @@
 //! # Example
 //!
 //! ```
-//! use jit_proto::cty::{decode_msgpack, encode_msgpack, Type, Value};
+//! use tfplugin::cty::{decode_msgpack, encode_msgpack, Type, Value};
 //!
 //! let ty = Type::object([("name", Type::String), ("port", Type::Number)]);
 //! let value = Value::object([("name", Value::from("ssh")), ("port", Value::Unknown)]);

@@ -11,7 +11,9 @@
 //! The resource's own `modify_plan` runs after this.
 
 use super::path::Path;
-use super::schema::{Block, Nesting};
+use super::plan_modifier::PlanModifierRequest;
+use super::schema::Block;
+use super::walk::{AttributeSite, BlockSite, InstanceSite, Visitor, walk};
 use crate::cty::Value;
 
 /// What the generic planner produced.
@@ -33,233 +35,100 @@ pub fn plan(block: &Block, prior: &Value, proposed: &Value, config: &Value) -> P
         };
     }
     let mut planned = proposed.clone();
-    let prior_object = (!prior.is_null()).then_some(prior);
+    let prior = (!prior.is_null()).then_some(prior);
 
-    apply_defaults(block, &mut planned, config);
-    let changed = prior_object.is_none_or(|prior| *prior != planned);
-    if changed {
-        mark_computed_unknown(block, &mut planned, config, prior_object);
+    walk(block, &mut planned, config, None, &mut Defaults);
+    if prior.is_none_or(|prior| *prior != planned) {
+        walk(block, &mut planned, config, prior, &mut ComputedUnknown);
     }
-    let mut requires_replace = Vec::new();
-    run_modifiers(
-        block,
-        &mut planned,
-        config,
-        prior_object,
-        &Path::root(),
-        &mut requires_replace,
-        prior_object.is_some(),
-    );
+    let mut modifiers = Modifiers {
+        resource_exists: prior.is_some(),
+        requires_replace: Vec::new(),
+    };
+    walk(block, &mut planned, config, prior, &mut modifiers);
     Plan {
         planned,
-        requires_replace,
+        requires_replace: modifiers.requires_replace,
     }
 }
 
-/// Calls `visit` for every instance of every nested block of `block` found in `planned`,
-/// with the matching configuration and prior instances (by list index, map key, or the
-/// single instance; sets are matched by position, which is only a best effort).
-fn for_each_nested(
-    block: &Block,
-    planned: &mut Value,
-    config: &Value,
-    prior: Option<&Value>,
-    mut visit: impl FnMut(&Block, &mut Value, &Value, Option<&Value>, PathStepKind),
-) {
-    for (name, nested) in &block.blocks {
-        let config_value = config.get_attr(name).unwrap_or(&Value::Null);
-        let prior_value = prior.and_then(|prior| prior.get_attr(name));
-        let Some(planned_value) = planned.get_attr_mut(name) else {
-            continue;
-        };
-        match (nested.nesting, planned_value) {
-            (Nesting::Single | Nesting::Group, instance @ Value::Object(_)) => {
-                visit(
-                    &nested.block,
-                    instance,
-                    config_value,
-                    prior_value.filter(|v| !v.is_null()),
-                    PathStepKind::Attr(name),
-                );
-            }
-            (Nesting::List | Nesting::Set, Value::List(instances) | Value::Set(instances)) => {
-                for (index, instance) in instances.iter_mut().enumerate() {
-                    let config_instance = config_value
-                        .as_list()
-                        .and_then(|list| list.get(index))
-                        .unwrap_or(&Value::Null);
-                    let prior_instance = prior_value
-                        .and_then(|v| v.as_list())
-                        .and_then(|list| list.get(index));
-                    visit(
-                        &nested.block,
-                        instance,
-                        config_instance,
-                        prior_instance,
-                        PathStepKind::Index(name, index),
-                    );
-                }
-            }
-            (Nesting::Map, Value::Map(instances)) => {
-                for (key, instance) in instances.iter_mut() {
-                    let config_instance = config_value.get_attr(key).unwrap_or(&Value::Null);
-                    let prior_instance = prior_value.and_then(|v| v.get_attr(key));
-                    visit(
-                        &nested.block,
-                        instance,
-                        config_instance,
-                        prior_instance,
-                        PathStepKind::Key(name, key),
-                    );
-                }
-            }
-            _ => {}
-        }
-    }
-}
+/// Step 1: defaults for attributes configuration leaves null; null for write-only ones.
+struct Defaults;
 
-enum PathStepKind<'a> {
-    Attr(&'a str),
-    Index(&'a str, usize),
-    Key(&'a str, &'a str),
-}
-
-impl PathStepKind<'_> {
-    fn extend(&self, path: &Path) -> Path {
-        match self {
-            PathStepKind::Attr(name) => path.attr(name),
-            PathStepKind::Index(name, index) => path.attr(name).index(*index),
-            PathStepKind::Key(name, key) => path.attr(name).key(key),
-        }
-    }
-}
-
-fn apply_defaults(block: &Block, planned: &mut Value, config: &Value) {
-    for (name, attribute) in &block.attributes {
-        let config_value = config.get_attr(name).unwrap_or(&Value::Null);
-        let Some(planned_value) = planned.get_attr_mut(name) else {
-            continue;
-        };
-        if attribute.write_only {
-            *planned_value = Value::Null;
-        } else if let Some(default) = &attribute.default
-            && config_value.is_null()
+impl Visitor for Defaults {
+    fn attribute(&mut self, site: &AttributeSite<'_>, value: &mut Value) {
+        if site.attribute.write_only {
+            *value = Value::Null;
+        } else if let Some(default) = &site.attribute.default
+            && site.config.is_null()
         {
-            *planned_value = default.clone();
+            *value = default.clone();
         }
     }
-    for_each_nested(
-        block,
-        planned,
-        config,
-        None,
-        |block, instance, config, _, _| apply_defaults(block, instance, config),
-    );
 }
 
-fn mark_computed_unknown(
-    block: &Block,
-    planned: &mut Value,
-    config: &Value,
-    prior: Option<&Value>,
-) {
-    for (name, attribute) in &block.attributes {
-        let config_value = config.get_attr(name).unwrap_or(&Value::Null);
-        let Some(planned_value) = planned.get_attr_mut(name) else {
-            continue;
-        };
-        if attribute.computed && attribute.default.is_none() && config_value.is_null() {
-            *planned_value = Value::Unknown;
+/// Step 2, when anything changes: computed attributes that configuration leaves null (and
+/// that have no default) may be recomputed, so they are known only after apply.
+struct ComputedUnknown;
+
+impl Visitor for ComputedUnknown {
+    fn attribute(&mut self, site: &AttributeSite<'_>, value: &mut Value) {
+        let attribute = site.attribute;
+        if attribute.computed && attribute.default.is_none() && site.config.is_null() {
+            *value = Value::Unknown;
         }
     }
-    for_each_nested(
-        block,
-        planned,
-        config,
-        prior,
-        |block, instance, config, prior, _| mark_computed_unknown(block, instance, config, prior),
-    );
 }
 
-fn run_modifiers(
-    block: &Block,
-    planned: &mut Value,
-    config: &Value,
-    prior: Option<&Value>,
-    path: &Path,
-    requires_replace: &mut Vec<Path>,
+/// Step 3: attribute plan modifiers, and the paths whose change replaces the resource.
+struct Modifiers {
     resource_exists: bool,
-) {
-    for (name, attribute) in &block.attributes {
-        let config_value = config.get_attr(name).unwrap_or(&Value::Null);
-        let prior_value = prior.map(|prior| prior.get_attr(name).unwrap_or(&Value::Null));
-        let Some(planned_value) = planned.get_attr_mut(name) else {
-            continue;
+    requires_replace: Vec<Path>,
+}
+
+fn forces_replacement(block: &Block) -> bool {
+    block
+        .attributes
+        .iter()
+        .any(|(_, attribute)| attribute.requires_replace())
+}
+
+impl Visitor for Modifiers {
+    fn attribute(&mut self, site: &AttributeSite<'_>, value: &mut Value) {
+        let request = PlanModifierRequest {
+            config: site.config,
+            prior: site.prior,
         };
-        let request = super::plan_modifier::PlanModifierRequest {
-            config: config_value,
-            prior: prior_value,
-        };
-        for modifier in &attribute.plan_modifiers {
-            modifier.modify(&request, planned_value);
+        for modifier in &site.attribute.plan_modifiers {
+            modifier.modify(&request, value);
         }
         // A new nested instance of an existing resource is a change of the block, which is
         // where replacement is decided; only compare attributes that existed before.
-        if resource_exists
-            && attribute.requires_replace()
-            && let Some(prior_value) = prior_value
-            && prior_value != planned_value
+        if self.resource_exists
+            && site.attribute.requires_replace()
+            && let Some(prior) = site.prior
+            && prior != value
         {
-            requires_replace.push(path.attr(name));
+            self.requires_replace.push(site.path.clone());
         }
     }
-    for_each_nested(
-        block,
-        planned,
-        config,
-        prior,
-        |nested_block, instance, config, prior, step| {
-            let instance_path = step.extend(path);
-            if resource_exists && prior.is_none() {
-                // A nested instance that did not exist: its block's replace rule applies.
-                if nested_block
-                    .attributes
-                    .iter()
-                    .any(|(_, a)| a.requires_replace())
-                {
-                    requires_replace.push(instance_path.clone());
-                }
-            }
-            run_modifiers(
-                nested_block,
-                instance,
-                config,
-                prior,
-                &instance_path,
-                requires_replace,
-                resource_exists,
-            );
-        },
-    );
-    // Instances removed from a block whose attributes force replacement also replace.
-    if resource_exists && let Some(prior) = prior {
-        for (name, nested) in &block.blocks {
-            let forces = nested
-                .block
-                .attributes
-                .iter()
-                .any(|(_, a)| a.requires_replace());
-            let prior_len = prior
-                .get_attr(name)
-                .and_then(|v| v.as_list())
-                .map_or(0, <[Value]>::len);
-            let planned_len = planned
-                .get_attr(name)
-                .and_then(|v| v.as_list())
-                .map_or(0, <[Value]>::len);
-            if forces && planned_len < prior_len {
-                requires_replace.push(path.attr(name));
-            }
+
+    fn instance(&mut self, site: &InstanceSite<'_>, _value: &mut Value) {
+        // A nested instance that did not exist: its block's replace rule applies.
+        if self.resource_exists && site.prior.is_none() && forces_replacement(&site.nested.block) {
+            self.requires_replace.push(site.path.clone());
+        }
+    }
+
+    fn block(&mut self, site: &BlockSite<'_>, value: &mut Value) {
+        // Instances removed from a block whose attributes force replacement also replace.
+        let Some(prior) = site.prior else { return };
+        let count = |value: &Value| value.as_list().map_or(0, <[Value]>::len);
+        if self.resource_exists
+            && forces_replacement(&site.nested.block)
+            && count(value) < count(prior)
+        {
+            self.requires_replace.push(site.path.clone());
         }
     }
 }

@@ -2,8 +2,8 @@
 //! resource, declared once with validators, plan modifiers and defaults attached.
 //!
 //! ```
-//! use jit_proto::framework::schema::{Attribute, Block, NestedBlock, Schema};
-//! use jit_proto::framework::plan_modifier::requires_replace;
+//! use tfplugin::framework::schema::{Attribute, Block, NestedBlock, Schema};
+//! use tfplugin::framework::plan_modifier::requires_replace;
 //!
 //! let schema = Schema::new(0, Block::new("A JIT policy.")
 //!     .attribute("location", Attribute::string("Azure region.").required().plan(requires_replace()))

@@ -9,7 +9,52 @@ use std::sync::Arc;
 
 use super::diagnostics::Diagnostics;
 use super::path::Path;
+use super::schema::Block;
+use super::walk::{AttributeSite, Visitor, walk};
 use crate::cty::Value;
+
+/// Why a value is invalid: what a validator built with [`from_fn`] reports, as a diagnostic's
+/// summary (a title) and detail (why, and how to fix it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invalid {
+    /// A short title, e.g. "Invalid port number".
+    pub summary: String,
+    /// Why the value is invalid and how to fix it.
+    pub detail: String,
+}
+
+impl Invalid {
+    /// A summary and a detail.
+    pub fn new(summary: impl Into<String>, detail: impl Into<String>) -> Self {
+        Invalid {
+            summary: summary.into(),
+            detail: detail.into(),
+        }
+    }
+}
+
+/// Runs every attribute's validators on every known, non-null value in `config`, in every
+/// nested block instance, with each diagnostic at the attribute's path.
+pub fn validate_attributes(block: &Block, config: &mut Value, diagnostics: &mut Diagnostics) {
+    struct Validate<'d>(&'d mut Diagnostics);
+    impl Visitor for Validate<'_> {
+        fn attribute(&mut self, site: &AttributeSite<'_>, value: &mut Value) {
+            if !value.is_known() || value.is_null() {
+                return;
+            }
+            for validator in &site.attribute.validators {
+                validator.validate(value, site.path, self.0);
+            }
+        }
+    }
+    walk(
+        block,
+        config,
+        &Value::Null,
+        None,
+        &mut Validate(diagnostics),
+    );
+}
 
 /// Checks one attribute value.
 pub trait Validator: Send + Sync {
@@ -20,10 +65,10 @@ pub trait Validator: Send + Sync {
     fn validate(&self, value: &Value, path: &Path, diagnostics: &mut Diagnostics);
 }
 
-/// A validator from a description and a function returning `Err((summary, detail))`.
+/// A validator from a description and a check that says why a value is [`Invalid`].
 pub fn from_fn(
     description: impl Into<String>,
-    check: impl Fn(&Value) -> Result<(), (String, String)> + Send + Sync + 'static,
+    check: impl Fn(&Value) -> Result<(), Invalid> + Send + Sync + 'static,
 ) -> Arc<dyn Validator> {
     Arc::new(FnValidator {
         description: description.into(),
@@ -31,7 +76,7 @@ pub fn from_fn(
     })
 }
 
-type CheckFn = dyn Fn(&Value) -> Result<(), (String, String)> + Send + Sync;
+type CheckFn = dyn Fn(&Value) -> Result<(), Invalid> + Send + Sync;
 
 struct FnValidator {
     description: String,
@@ -44,8 +89,8 @@ impl Validator for FnValidator {
     }
 
     fn validate(&self, value: &Value, path: &Path, diagnostics: &mut Diagnostics) {
-        if let Err((summary, detail)) = (self.check)(value) {
-            diagnostics.attribute_error(path.clone(), summary, detail);
+        if let Err(invalid) = (self.check)(value) {
+            diagnostics.attribute_error(path.clone(), invalid.summary, invalid.detail);
         }
     }
 }
@@ -83,7 +128,7 @@ mod tests {
 
     fn non_empty() -> Arc<dyn Validator> {
         from_fn("must not be empty", |value| match value.as_str() {
-            Some("") => Err(("Empty value".into(), "give a value".into())),
+            Some("") => Err(Invalid::new("Empty value", "give a value")),
             _ => Ok(()),
         })
     }
@@ -118,5 +163,43 @@ mod tests {
             each_element(non_empty()).description(),
             "each element must not be empty"
         );
+    }
+
+    #[test]
+    fn attribute_validators_run_at_nested_paths_and_skip_unknowns() {
+        use crate::framework::schema::{Attribute, NestedBlock};
+        let positive = from_fn("must be positive", |value| match value.as_i64() {
+            Some(n) if n < 0 => Err(Invalid::new("Negative", "use a positive number")),
+            _ => Ok(()),
+        });
+        let block = Block::new("").block(
+            "vm",
+            NestedBlock::list(Block::new("").block(
+                "port",
+                NestedBlock::list(Block::new("").attribute(
+                    "number",
+                    Attribute::number("").required().validate(positive),
+                )),
+            )),
+        );
+        let port = |n: Value| Value::object([("number", n)]);
+        let mut value = Value::object([(
+            "vm",
+            Value::List(vec![Value::object([(
+                "port",
+                Value::List(vec![
+                    port(Value::from(1)),
+                    port(Value::Unknown),
+                    port(Value::from(-3)),
+                ]),
+            )])]),
+        )]);
+        let mut diagnostics = Diagnostics::new();
+        validate_attributes(&block, &mut value, &mut diagnostics);
+        let paths: Vec<String> = diagnostics
+            .iter()
+            .map(|d| d.path.clone().unwrap().to_string())
+            .collect();
+        assert_eq!(paths, vec![".vm[0].port[2].number"]);
     }
 }

@@ -12,7 +12,6 @@ use crate::framework::diagnostics::Diagnostics;
 use crate::framework::ephemeral::{
     EphemeralResource, LifecycleRequest, LifecycleResponse, OpenRequest, OpenResponse,
 };
-use crate::framework::path::Path;
 use crate::framework::provider::{ConfigureRequest, Provider};
 use crate::framework::resource::{
     CreateRequest, CreateResponse, DeleteRequest, DeleteResponse, ImportStateRequest,
@@ -21,7 +20,8 @@ use crate::framework::resource::{
 };
 use crate::framework::schema::{Block, Schema};
 use crate::framework::stop::StopSource;
-use crate::framework::walk::validate_attributes;
+use crate::framework::validator::validate_attributes;
+use crate::framework::walk::{AttributeSite, Visitor, walk};
 use crate::generated::tfplugin6 as pb;
 
 type RpcResult<T> = Result<Response<T>, Status>;
@@ -41,8 +41,8 @@ impl<T: ?Sized> Served<T> {
         what: &str,
         diagnostics: &mut Diagnostics,
     ) -> Option<Value> {
-        let config = decode(config, &self.ty, what, diagnostics)?;
-        validate_attributes(&self.schema.block, &config, &Path::root(), diagnostics);
+        let mut config = decode(config, &self.ty, what, diagnostics)?;
+        validate_attributes(&self.schema.block, &mut config, diagnostics);
         Some(config)
     }
 
@@ -265,31 +265,15 @@ fn encode(
 /// Write-only attributes are never stored: Terraform rejects any non-null value for them in a
 /// plan or state the provider returns.
 fn null_write_only(block: &Block, value: &mut Value) {
-    if value.is_null() || !value.is_known() {
-        return;
-    }
-    for (name, attribute) in &block.attributes {
-        if attribute.write_only
-            && let Some(attribute_value) = value.get_attr_mut(name)
-        {
-            *attribute_value = Value::Null;
+    struct NullWriteOnly;
+    impl Visitor for NullWriteOnly {
+        fn attribute(&mut self, site: &AttributeSite<'_>, value: &mut Value) {
+            if site.attribute.write_only {
+                *value = Value::Null;
+            }
         }
     }
-    for (name, nested) in &block.blocks {
-        let Some(nested_value) = value.get_attr_mut(name) else {
-            continue;
-        };
-        match nested_value {
-            Value::List(items) | Value::Set(items) => items
-                .iter_mut()
-                .for_each(|item| null_write_only(&nested.block, item)),
-            Value::Map(items) => items
-                .values_mut()
-                .for_each(|item| null_write_only(&nested.block, item)),
-            object @ Value::Object(_) => null_write_only(&nested.block, object),
-            _ => {}
-        }
-    }
+    walk(block, value, &Value::Null, None, &mut NullWriteOnly);
 }
 
 #[tonic::async_trait]
@@ -339,18 +323,13 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
     ) -> RpcResult<pb::validate_provider_config::Response> {
         let request = request.into_inner();
         let mut diagnostics = Diagnostics::new();
-        if let Some(config) = decode(
+        if let Some(mut config) = decode(
             request.config.as_ref(),
             &self.provider_type,
             "provider configuration",
             &mut diagnostics,
         ) {
-            validate_attributes(
-                &self.provider_schema.block,
-                &config,
-                &Path::root(),
-                &mut diagnostics,
-            );
+            validate_attributes(&self.provider_schema.block, &mut config, &mut diagnostics);
             self.provider
                 .validate_config(&config, &mut diagnostics)
                 .await;

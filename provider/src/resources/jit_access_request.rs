@@ -6,10 +6,10 @@
 //! and destroying it only forgets it: access ends at `end_time_utc`, or when a newer request for
 //! the same port revokes it.
 
-use jit_proto::cty::Value;
-use jit_proto::framework::plan_modifier::{requires_replace, use_state_for_unknown};
-use jit_proto::framework::resource::*;
-use jit_proto::framework::{Attribute, Block, Diagnostics, NestedBlock, Path, Resource, Schema};
+use tfplugin::cty::Value;
+use tfplugin::framework::plan_modifier::{requires_replace, use_state_for_unknown};
+use tfplugin::framework::resource::*;
+use tfplugin::framework::{Attribute, Block, Diagnostics, NestedBlock, Path, Resource, Schema};
 
 use super::lifecycle_not_available;
 use crate::config::ArmSettings;
@@ -154,7 +154,6 @@ impl Resource<ArmSettings> for JitAccessRequest {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use jit_proto::framework::model;
 
     /// The diagnostics' summaries and paths for a request with one port whose duration and end
     /// time are as given.
@@ -186,11 +185,9 @@ mod tests {
         ]);
         // The test value has every attribute the schema declares.
         assert!(
-            model::encode(
-                &model::to_json(&config),
-                &JitAccessRequest::block().value_type()
-            )
-            .is_ok()
+            config
+                .conforms_to(&JitAccessRequest::block().value_type())
+                .is_ok()
         );
         let mut diagnostics = Diagnostics::new();
         JitAccessRequest

@@ -14,12 +14,12 @@ use serde::{Deserialize, Serialize};
 use jit_core::{
     Field, PolicyId, RawPortRule, check_port_rule, check_virtual_machine, default_port_rules,
 };
-use jit_proto::cty::{Type, Value};
-use jit_proto::framework::model;
-use jit_proto::framework::plan_modifier::{requires_replace, use_state_for_unknown};
-use jit_proto::framework::resource::*;
-use jit_proto::framework::validator::each_element;
-use jit_proto::framework::{Attribute, Block, Diagnostics, NestedBlock, Path, Resource, Schema};
+use tfplugin::cty::{Type, Value};
+use tfplugin::framework::model::{self, Attr};
+use tfplugin::framework::plan_modifier::{requires_replace, use_state_for_unknown};
+use tfplugin::framework::resource::*;
+use tfplugin::framework::validator::each_element;
+use tfplugin::framework::{Attribute, Block, Diagnostics, NestedBlock, Path, Resource, Schema};
 
 use super::lifecycle_not_available;
 use crate::config::ArmSettings;
@@ -36,19 +36,19 @@ pub const TYPE_NAME: &str = "jit_policy";
 static POLICY_TYPE: std::sync::LazyLock<Type> =
     std::sync::LazyLock::new(|| JitPolicy::block().value_type());
 
-/// A `port` block as configured.
+/// A `port` block as configured (or planned: any value may still be unknown).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PortModel {
     /// Port number.
-    pub number: Option<i64>,
+    pub number: Attr<i64>,
     /// `TCP`, `UDP` or `*`.
-    pub protocol: Option<String>,
+    pub protocol: Attr<String>,
     /// One allowed source.
-    pub allowed_source_address_prefix: Option<String>,
+    pub allowed_source_address_prefix: Attr<String>,
     /// Several allowed sources.
-    pub allowed_source_address_prefixes: Option<Vec<String>>,
+    pub allowed_source_address_prefixes: Attr<Vec<Attr<String>>>,
     /// Longest access a request may get.
-    pub max_request_access_duration: Option<String>,
+    pub max_request_access_duration: Attr<String>,
 }
 
 /// A port as it will be protected, defaults filled in.
@@ -68,32 +68,30 @@ pub struct EffectivePortModel {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct VirtualMachineModel {
     /// The VM's resource id.
-    pub id: Option<String>,
+    pub id: Attr<String>,
     /// The Azure Firewall's public IP, if the VM sits behind one.
-    pub public_ip_address: Option<String>,
+    pub public_ip_address: Attr<String>,
     /// The ports as configured.
-    #[serde(default)]
-    pub port: Vec<PortModel>,
+    pub port: Attr<Vec<PortModel>>,
     /// The ports as they will be protected.
-    pub effective_port: Option<Vec<EffectivePortModel>>,
+    pub effective_port: Attr<Vec<EffectivePortModel>>,
 }
 
 /// The whole resource.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PolicyModel {
     /// ARM id.
-    pub id: Option<String>,
+    pub id: Attr<String>,
     /// Policy name.
-    pub name: Option<String>,
+    pub name: Attr<String>,
     /// Resource group.
-    pub resource_group_name: Option<String>,
+    pub resource_group_name: Attr<String>,
     /// Region.
-    pub location: Option<String>,
+    pub location: Attr<String>,
     /// ARM's provisioning state.
-    pub provisioning_state: Option<String>,
+    pub provisioning_state: Attr<String>,
     /// The VMs.
-    #[serde(default)]
-    pub virtual_machine: Vec<VirtualMachineModel>,
+    pub virtual_machine: Attr<Vec<VirtualMachineModel>>,
 }
 
 fn effective_port_type() -> Type {
@@ -204,10 +202,15 @@ fn reported_by_validators(field: Field, error: &jit_core::RuleError) -> bool {
     ) && !matches!(field, Field::PolicyName)
 }
 
-/// The ports as they will be protected.
-fn effective_ports(ports: &[PortModel]) -> Option<Vec<EffectivePortModel>> {
+/// The ports as they will be protected; unknown while any port value is.
+fn effective_ports(ports: &Attr<Vec<PortModel>>) -> Attr<Vec<EffectivePortModel>> {
+    let ports = match ports {
+        Attr::Unknown => return Attr::Unknown,
+        Attr::Null => &[][..],
+        Attr::Known(ports) => ports.as_slice(),
+    };
     if ports.is_empty() {
-        return Some(
+        return Attr::Known(
             default_port_rules()
                 .into_iter()
                 .map(|rule| EffectivePortModel {
@@ -224,25 +227,32 @@ fn effective_ports(ports: &[PortModel]) -> Option<Vec<EffectivePortModel>> {
                 .collect(),
         );
     }
-    ports
+    let effective: Option<Vec<EffectivePortModel>> = ports
         .iter()
         .map(|port| {
             let sources = match (
                 &port.allowed_source_address_prefix,
                 &port.allowed_source_address_prefixes,
             ) {
-                (Some(prefix), _) => vec![prefix.clone()],
-                (None, Some(prefixes)) => prefixes.clone(),
-                (None, None) => vec![jit_core::limits::DEFAULT_SOURCE_PREFIX.to_owned()],
+                (Attr::Known(prefix), _) => vec![prefix.clone()],
+                (Attr::Null, Attr::Known(prefixes)) => prefixes
+                    .iter()
+                    .map(|prefix| prefix.known().cloned())
+                    .collect::<Option<Vec<String>>>()?,
+                (Attr::Null, Attr::Null) => {
+                    vec![jit_core::limits::DEFAULT_SOURCE_PREFIX.to_owned()]
+                }
+                _ => return None,
             };
             Some(EffectivePortModel {
-                number: port.number?,
-                protocol: port.protocol.clone()?,
+                number: *port.number.known()?,
+                protocol: port.protocol.known()?.clone(),
                 allowed_source_address_prefixes: sources,
-                max_request_access_duration: port.max_request_access_duration.clone()?,
+                max_request_access_duration: port.max_request_access_duration.known()?.clone(),
             })
         })
-        .collect()
+        .collect();
+    effective.map_or(Attr::Unknown, Attr::Known)
 }
 
 #[async_trait::async_trait]
@@ -348,20 +358,22 @@ impl Resource<ArmSettings> for JitPolicy {
                 return;
             }
         };
-        for vm in &mut planned.virtual_machine {
-            vm.effective_port = effective_ports(&vm.port);
+        if let Attr::Known(vms) = &mut planned.virtual_machine {
+            for vm in vms {
+                vm.effective_port = effective_ports(&vm.port);
+            }
         }
         // The id follows from the configuration; show it in the plan when it is known.
-        if planned.id.is_none()
+        if !planned.id.is_known()
             && request.prior.is_null()
             && let (Some(settings), Some(name), Some(group), Some(location)) = (
                 &request.provider,
-                &planned.name,
-                &planned.resource_group_name,
-                &planned.location,
+                planned.name.known(),
+                planned.resource_group_name.known(),
+                planned.location.known(),
             )
         {
-            planned.id = Some(
+            planned.id = Attr::Known(
                 PolicyId {
                     subscription_id: settings.subscription_id.clone(),
                     resource_group: group.clone(),
@@ -372,11 +384,7 @@ impl Resource<ArmSettings> for JitPolicy {
             );
         }
         match model::encode(&planned, &POLICY_TYPE) {
-            Ok(mut value) => {
-                // Keep what the model cannot express: values still unknown in the plan.
-                restore_unknowns(&mut value, &response.planned);
-                response.planned = value;
-            }
+            Ok(value) => response.planned = value,
             Err(err) => response
                 .diagnostics
                 .error("Could not plan jit_policy", err.to_string()),
@@ -396,35 +404,13 @@ impl Resource<ArmSettings> for JitPolicy {
     async fn delete(&self, _request: DeleteRequest<ArmSettings>, _response: &mut DeleteResponse) {}
 }
 
-/// Copies unknown values of `original` into `value` wherever the model turned them into null:
-/// the model reads unknown as `None`, but a plan must keep "known after apply" unless the
-/// resource computed a value for it.
-fn restore_unknowns(value: &mut Value, original: &Value) {
-    match (value, original) {
-        (slot @ Value::Null, Value::Unknown) => *slot = Value::Unknown,
-        (Value::Object(fields), Value::Object(original_fields)) => {
-            for (name, field) in fields.iter_mut() {
-                if let Some(original_field) = original_fields.get(name) {
-                    restore_unknowns(field, original_field);
-                }
-            }
-        }
-        (Value::List(items), Value::List(original_items)) => {
-            for (item, original_item) in items.iter_mut().zip(original_items) {
-                restore_unknowns(item, original_item);
-            }
-        }
-        _ => {}
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn no_ports_means_azure_defaults() {
-        let ports = effective_ports(&[]).unwrap();
+        let ports = effective_ports(&Attr::Null).into_known().unwrap();
         let numbers: Vec<i64> = ports.iter().map(|port| port.number).collect();
         assert_eq!(numbers, vec![22, 3389, 5985, 5986]);
         assert!(
@@ -442,22 +428,36 @@ mod tests {
     #[test]
     fn effective_ports_fill_sources() {
         let port = PortModel {
-            number: Some(22),
-            protocol: Some("TCP".into()),
-            allowed_source_address_prefix: None,
-            allowed_source_address_prefixes: Some(vec!["10.0.0.0/8".into()]),
-            max_request_access_duration: Some("PT1H".into()),
+            number: Attr::Known(22),
+            protocol: Attr::Known("TCP".into()),
+            allowed_source_address_prefix: Attr::Null,
+            allowed_source_address_prefixes: Attr::Known(vec![Attr::Known("10.0.0.0/8".into())]),
+            max_request_access_duration: Attr::Known("PT1H".into()),
         };
-        let ports = effective_ports(std::slice::from_ref(&port)).unwrap();
+        let ports = effective_ports(&Attr::Known(vec![port.clone()]))
+            .into_known()
+            .unwrap();
         assert_eq!(
             ports[0].allowed_source_address_prefixes,
             vec!["10.0.0.0/8".to_owned()]
         );
-        // An unknown value (None here) leaves the effective ports unknown.
-        let unknown = PortModel {
-            number: None,
+        // An unknown value, even one source of several, leaves the effective ports unknown.
+        let unknown_number = PortModel {
+            number: Attr::Unknown,
+            ..port.clone()
+        };
+        assert_eq!(
+            effective_ports(&Attr::Known(vec![unknown_number])),
+            Attr::Unknown
+        );
+        let unknown_source = PortModel {
+            allowed_source_address_prefixes: Attr::Known(vec![Attr::Unknown]),
             ..port
         };
-        assert_eq!(effective_ports(&[unknown]), None);
+        assert_eq!(
+            effective_ports(&Attr::Known(vec![unknown_source])),
+            Attr::Unknown
+        );
+        assert_eq!(effective_ports(&Attr::Unknown), Attr::Unknown);
     }
 }

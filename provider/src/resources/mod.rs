@@ -3,7 +3,7 @@
 pub mod jit_access_request;
 pub mod jit_policy;
 
-use jit_proto::framework::Diagnostics;
+use tfplugin::framework::Diagnostics;
 
 /// Create and update against Resource Manager are not wired yet; say so plainly instead of
 /// pretending. Reading and deleting need no API call until something can be created.
