@@ -1,9 +1,9 @@
 /*!
-Terraform's plugin protocol 6 in Rust: everything a provider binary needs so that Terraform loads
+Terraform's plugin protocol 6 in Rust (`tfplugin`): everything a provider binary needs so that Terraform loads
 it exactly as it loads a Go provider, and a small framework that resources plug into.
 
 No maintained Rust SDK speaks the protocol Terraform 1.11 uses (6.8), so this crate is that SDK,
-kept small and free of anything specific to JIT.
+kept small and free of anything specific to one provider: a provider passes its own names.
 
 # Brief overview
 

@@ -29,7 +29,7 @@ pub struct DataSourceReadResponse {
 /// A data source type.
 #[async_trait::async_trait]
 pub trait DataSource<D: Send + Sync + 'static>: Send + Sync {
-    /// The type name, e.g. `jit_policy`.
+    /// The type name, e.g. `example_thing`.
     fn type_name(&self) -> &'static str;
 
     /// The schema.

@@ -1,8 +1,8 @@
 //! Attribute plan modifiers: how an attribute's planned value differs from what Terraform
 //! proposed.
 //!
-//! The two that nearly every resource needs are here: [`requires_replace`] (ARM cannot change
-//! the attribute in place) and [`use_state_for_unknown`] (a computed value that never changes
+//! The two that nearly every resource needs are here: [`requires_replace`] (the remote API cannot
+//! change the attribute in place) and [`use_state_for_unknown`] (a computed value that never changes
 //! after create, like an id, should not show as "known after apply" on every update).
 
 use std::sync::Arc;

@@ -146,7 +146,7 @@ pub struct ImportStateResponse {
 /// A managed resource type. `D` is the provider's configured data (API clients).
 #[async_trait::async_trait]
 pub trait Resource<D: Send + Sync + 'static>: Send + Sync {
-    /// The resource type name, e.g. `jit_policy`.
+    /// The resource type name, e.g. `example_thing`.
     fn type_name(&self) -> &'static str;
 
     /// The schema.

@@ -5,8 +5,8 @@
 //! use tfplugin::framework::schema::{Attribute, Block, NestedBlock, Schema};
 //! use tfplugin::framework::plan_modifier::requires_replace;
 //!
-//! let schema = Schema::new(0, Block::new("A JIT policy.")
-//!     .attribute("location", Attribute::string("Azure region.").required().plan(requires_replace()))
+//! let schema = Schema::new(0, Block::new("A thing.")
+//!     .attribute("location", Attribute::string("Region.").required().plan(requires_replace()))
 //!     .block("port", NestedBlock::list(Block::new("A port.")
 //!         .attribute("number", Attribute::number("Port number.").required()))));
 //! assert_eq!(schema.block.value_type().to_json().to_string(),

@@ -28,7 +28,7 @@ pub enum HandshakeError {
         "this binary is a plugin for Terraform and is not meant to be run directly\n\
          \n\
          Use it from a Terraform configuration:\n\
-         \n  terraform {{\n    required_providers {{\n      jit = {{ source = \"{source_address}\" }}\n    }}\n  }}\n\
+         \n  terraform {{\n    required_providers {{\n      {local_name} = {{ source = \"{source_address}\" }}\n    }}\n  }}\n\
          \n\
          To debug it, run it with --debug: it then serves without Terraform and prints the\n\
          TF_REATTACH_PROVIDERS value for Terraform to attach to it"
@@ -36,6 +36,8 @@ pub enum HandshakeError {
     NotStartedByTerraform {
         /// The provider's source address, shown in the example configuration.
         source_address: String,
+        /// The provider's local name: the source address's last part.
+        local_name: String,
     },
     /// Terraform does not speak protocol 6 (it is older than 0.15).
     #[error(
@@ -54,6 +56,7 @@ pub fn check_magic_cookie(value: Option<&str>, source: &str) -> Result<(), Hands
         Some(MAGIC_COOKIE_VALUE) => Ok(()),
         _ => Err(HandshakeError::NotStartedByTerraform {
             source_address: source.to_owned(),
+            local_name: source.rsplit('/').next().unwrap_or(source).to_owned(),
         }),
     }
 }
@@ -205,21 +208,27 @@ mod tests {
 
     #[test]
     fn magic_cookie() {
-        assert!(check_magic_cookie(Some(MAGIC_COOKIE_VALUE), "x/jit").is_ok());
-        let err = check_magic_cookie(None, "example/jit").unwrap_err();
+        assert!(check_magic_cookie(Some(MAGIC_COOKIE_VALUE), "x/example").is_ok());
+        let err = check_magic_cookie(None, "example/example").unwrap_err();
         let message = err.to_string();
         assert!(message.contains("plugin for Terraform"), "{message}");
-        assert!(message.contains("source = \"example/jit\""), "{message}");
-        assert!(check_magic_cookie(Some("wrong"), "x/jit").is_err());
+        assert!(
+            message.contains("source = \"example/example\""),
+            "{message}"
+        );
+        assert!(check_magic_cookie(Some("wrong"), "x/example").is_err());
     }
 
     #[test]
     fn reattach_json_shape() {
         let address = ListenAddress::Unix("/tmp/p.sock".into());
-        let json: serde_json::Value =
-            serde_json::from_str(&reattach_json("registry.terraform.io/a/jit", &address, 7))
-                .unwrap();
-        let entry = &json["registry.terraform.io/a/jit"];
+        let json: serde_json::Value = serde_json::from_str(&reattach_json(
+            "registry.terraform.io/a/example",
+            &address,
+            7,
+        ))
+        .unwrap();
+        let entry = &json["registry.terraform.io/a/example"];
         assert_eq!(entry["ProtocolVersion"], 6);
         assert_eq!(entry["Pid"], 7);
         assert_eq!(entry["Test"], true);

@@ -48,7 +48,7 @@ pub fn init(module: &'static str) {
 
 /// Formats each event as one hclog JSON line on stderr.
 pub struct HclogLayer {
-    /// The `@module` of every line, e.g. `provider.jit`.
+    /// The `@module` of every line, e.g. `provider.example`.
     pub module: &'static str,
 }
 
@@ -175,7 +175,7 @@ mod tests {
             self.0
                 .lock()
                 .unwrap()
-                .push(format_event("provider.jit", event, at));
+                .push(format_event("provider.example", event, at));
         }
     }
 
@@ -184,7 +184,7 @@ mod tests {
         let lines = Arc::new(Mutex::new(Vec::new()));
         let subscriber = tracing_subscriber::registry().with(Capture(lines.clone()));
         tracing::subscriber::with_default(subscriber, || {
-            tracing::info!(resource = "jit_policy", count = 3, "planned change");
+            tracing::info!(resource = "example_thing", count = 3, "planned change");
         });
         let lines = lines.lock().unwrap();
         assert_eq!(lines.len(), 1);
@@ -192,9 +192,9 @@ mod tests {
         let json: serde_json::Value = serde_json::from_str(&lines[0]).unwrap();
         assert_eq!(json["@level"], "info");
         assert_eq!(json["@message"], "planned change");
-        assert_eq!(json["@module"], "provider.jit");
+        assert_eq!(json["@module"], "provider.example");
         assert_eq!(json["@timestamp"], "2025-01-02T03:04:05.000000Z");
-        assert_eq!(json["resource"], "jit_policy");
+        assert_eq!(json["resource"], "example_thing");
         assert_eq!(json["count"], 3);
     }
 }

@@ -34,9 +34,9 @@ const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 /// What a provider binary tells the runtime about itself.
 #[derive(Debug, Clone)]
 pub struct ServeOptions {
-    /// Full source address, e.g. `registry.terraform.io/jit-as-code/jit`.
+    /// Full source address, e.g. `registry.terraform.io/example/counter`.
     pub source_address: &'static str,
-    /// `@module` of log lines, e.g. `provider.jit`.
+    /// `@module` of log lines, e.g. `provider.example`.
     pub log_module: &'static str,
     /// The provider's version, printed by `--version`.
     pub version: &'static str,
@@ -319,7 +319,7 @@ impl Listener {
                 .duration_since(std::time::UNIX_EPOCH)
                 .map(|elapsed| elapsed.subsec_nanos())
                 .unwrap_or_default();
-            let path = dir.join(format!("plugin-jit-{}-{nanos}", std::process::id()));
+            let path = dir.join(format!("plugin-{}-{nanos}", std::process::id()));
             let listener =
                 tokio::net::UnixListener::bind(&path).map_err(|source| ServeError::Listen {
                     what: path.display().to_string(),

@@ -4,7 +4,7 @@
 //! `PLUGIN_CLIENT_CERT`. The provider generates a fresh server certificate (valid for
 //! `localhost`), announces its DER in the handshake line, and accepts **only** the exact client
 //! certificate Terraform passed. No other local process can then drive the provider, and with
-//! it the Azure credentials it holds.
+//! it the credentials it holds.
 //!
 //! Why a custom verifier: Terraform's client certificate is an ECDSA P-521, self-signed,
 //! `CA:TRUE` certificate. webpki refuses a CA certificate used as an end entity, and the `ring`
