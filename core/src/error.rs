@@ -6,6 +6,7 @@
 
 use crate::duration::MaxRequestAccessDuration;
 use crate::limits::{MAX_POLICY_AND_VM_NAME_LEN, PORT_NUMBER_MAX, PORT_NUMBER_MIN};
+use crate::port::Protocol;
 
 /// A JIT value that breaks one of Azure's rules.
 ///
@@ -102,6 +103,30 @@ pub enum RuleError {
         /// What is wrong with it.
         reason: String,
     },
+    /// A resource group name that ARM refuses (see [`crate::ResourceGroupName`]).
+    #[error("resource group name `{value}` is invalid: {reason}")]
+    InvalidResourceGroupName {
+        /// The name as written.
+        value: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A location that is not a region's programmatic name (see [`crate::Location`]).
+    #[error("location `{value}` is invalid: {reason}")]
+    InvalidLocation {
+        /// The location as written.
+        value: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A policy name that cannot be the last segment of a policy id (see [`crate::PolicyName`]).
+    #[error("policy name `{value}` is invalid: {reason}")]
+    InvalidPolicyName {
+        /// The name as written.
+        value: String,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// An NSG-style port range that is not `22`, `20-30` or `*`.
     #[error("port range `{value}` is invalid")]
     InvalidPortRange {
@@ -111,9 +136,21 @@ pub enum RuleError {
     /// A port rule without a port number; the spec requires `number`.
     #[error("port number is missing")]
     MissingPortNumber,
-    /// The same port number appears twice in one VM's rules.
-    #[error("port {number} is listed more than once")]
+    /// A port rule of a VM that opens traffic an earlier rule of the same VM already opens:
+    /// the same number and protocol, or `*` and TCP or UDP of the same number (see
+    /// [`crate::duplicate_ports`]).
+    #[error("{}", duplicate_port_message(*.number, *.protocol, *.first_protocol))]
     DuplicatePort {
+        /// The repeated port number.
+        number: u16,
+        /// The protocol of the repeating rule.
+        protocol: Protocol,
+        /// The protocol of the earlier rule it collides with.
+        first_protocol: Protocol,
+    },
+    /// An access request asks for the same port of a VM twice.
+    #[error("port {number} is requested more than once")]
+    DuplicateRequestPort {
         /// The repeated port number.
         number: u16,
     },
@@ -195,14 +232,33 @@ impl RuleError {
                 "use a policy id such as `{}`, e.g. the `id` of a `jit_policy`",
                 crate::policy_id::SHAPE
             ),
+            RuleError::InvalidResourceGroupName { value, .. } => {
+                crate::names::resource_group_help(value)
+            }
+            RuleError::InvalidLocation { value, .. } => crate::names::location_help(value),
+            RuleError::InvalidPolicyName { value, .. } => crate::names::policy_name_help(value),
             RuleError::InvalidPortRange { .. } => {
                 "write a single port (22), a range with the lower port first (20-30), or * for \
                  every port"
                     .to_owned()
             }
             RuleError::MissingPortNumber => "set the port number, such as 22 for SSH".to_owned(),
-            RuleError::DuplicatePort { .. } => {
-                "list each port once; merge the two rules into one".to_owned()
+            RuleError::DuplicatePort {
+                number,
+                protocol,
+                first_protocol,
+            } => {
+                if protocol == first_protocol {
+                    "list each port and protocol once: merge the two rules into one".to_owned()
+                } else {
+                    format!(
+                        "a rule with protocol * covers both TCP and UDP: keep one rule for port \
+                         {number}, or give the two rules TCP and UDP"
+                    )
+                }
+            }
+            RuleError::DuplicateRequestPort { .. } => {
+                "request each port once, with the end time you need".to_owned()
             }
             RuleError::PortNotInPolicy { .. } => {
                 "request only ports listed in the VM's JIT policy, or add the port to the policy"
@@ -217,6 +273,18 @@ impl RuleError {
                 )
             }
         }
+    }
+}
+
+/// The message of [`RuleError::DuplicatePort`]: the same rule twice, or two rules that overlap.
+fn duplicate_port_message(number: u16, protocol: Protocol, first_protocol: Protocol) -> String {
+    if protocol == first_protocol {
+        format!("port {number} with protocol {protocol} is listed more than once")
+    } else {
+        format!(
+            "port {number} with protocol {protocol} overlaps the earlier rule for port {number} \
+             with protocol {first_protocol}"
+        )
     }
 }
 
@@ -263,11 +331,33 @@ mod tests {
                 value: "default".to_owned(),
                 reason: "it is not a JIT policy id".to_owned(),
             },
+            RuleError::InvalidResourceGroupName {
+                value: "rg.".to_owned(),
+                reason: "it ends with `.`".to_owned(),
+            },
+            RuleError::InvalidLocation {
+                value: "West Europe".to_owned(),
+                reason: "it has spaces and upper-case letters".to_owned(),
+            },
+            RuleError::InvalidPolicyName {
+                value: "a/b".to_owned(),
+                reason: "it has `/`, which cannot appear in a resource name".to_owned(),
+            },
             RuleError::InvalidPortRange {
                 value: "30-20".to_owned(),
             },
             RuleError::MissingPortNumber,
-            RuleError::DuplicatePort { number: 22 },
+            RuleError::DuplicatePort {
+                number: 22,
+                protocol: Protocol::Tcp,
+                first_protocol: Protocol::Tcp,
+            },
+            RuleError::DuplicatePort {
+                number: 22,
+                protocol: Protocol::Any,
+                first_protocol: Protocol::Udp,
+            },
+            RuleError::DuplicateRequestPort { number: 22 },
             RuleError::PortNotInPolicy { number: 8080 },
             RuleError::SourceNotAllowed {
                 prefix: "1.2.3.4".to_owned(),
@@ -318,9 +408,14 @@ mod tests {
                 ),
                 "VM id `vm1` is invalid: it must start with `/subscriptions/`",
                 "JIT policy id `default` is invalid: it is not a JIT policy id",
+                "resource group name `rg.` is invalid: it ends with `.`",
+                "location `West Europe` is invalid: it has spaces and upper-case letters",
+                "policy name `a/b` is invalid: it has `/`, which cannot appear in a resource name",
                 "port range `30-20` is invalid",
                 "port number is missing",
-                "port 22 is listed more than once",
+                "port 22 with protocol TCP is listed more than once",
+                "port 22 with protocol * overlaps the earlier rule for port 22 with protocol UDP",
+                "port 22 is requested more than once",
                 "port 8080 is not in the JIT policy for this VM",
                 "source `1.2.3.4` is not within the allowed sources of port 22",
                 "requested access of PT4H is longer than the maximum PT3H of port 22",

@@ -2,9 +2,10 @@
 The JIT domain: Azure Defender for Cloud just-in-time VM access rules, written once.
 
 The provider checks plans with it, the emulator validates requests with it and `jitlint` lints
-HCL with it, so all three agree on what a valid port, source prefix or duration is. It knows
-nothing of Terraform, HTTP, HCL or JSON, does no IO and never panics on bad input: bad input is
-a [`RuleError`], or a list of [`Finding`]s that name the field.
+HCL with it, so all three agree on what a valid port, source prefix, duration or name is. It
+knows nothing of Terraform, HTTP, HCL or JSON, not even their attribute names, does no IO and
+never panics on bad input: bad input is a [`RuleError`] with a message and a help sentence, or a
+list of [`Finding`]s that name the [`Field`]; each consumer maps a field to its own attribute.
 
 # Brief overview
 
@@ -15,10 +16,14 @@ a [`RuleError`], or a list of [`Finding`]s that name the field.
   [`SourcePrefix::is_broader_than`], [`SourcePrefix::covers`]).
 * [`IsoDuration`] reads and prints ISO 8601 durations as Azure does, and
   [`MaxRequestAccessDuration`] holds one within PT5M..=PT24H.
-* [`VmId`] is a virtual machine's ARM resource id, with help for the usual mistakes;
-  [`PolicyId`] is a JIT policy's.
+* [`ResourceGroupName`], [`Location`] and [`PolicyName`] are the names in a policy's id, each
+  checked by one rule ([`same_location`] compares regions as ARM does).
+* [`VmId`] is a virtual machine's ARM resource id, with help for the usual mistakes (its
+  resource group follows [`ResourceGroupName`]'s rule); [`PolicyId`] is a JIT policy's.
 * [`PortRule`] and [`AllowedSource`] are the parsed model; [`default_port_rules`] gives Azure's
   recommended rules.
+* [`duplicate_ports`] finds the port entries of one VM that repeat an earlier one (same number
+  and protocol, or `*` with TCP or UDP), on possibly unknown input, as [`DuplicatePort`]s.
 * [`validate`] checks raw, possibly unknown input and reports every [`Finding`]:
   [`check_port_rule`], [`RawPortRule::parse`], [`check_name_length`].
 
@@ -27,7 +32,10 @@ Types carry the preconditions: parse once at the edge, then pass the types aroun
 # Example
 
 ```
-use jit_core::{check_port_rule, Field, MaxRequestAccessDuration, RawPortRule, SourcePrefix};
+use jit_core::{
+    check_port_rule, duplicate_ports, Field, Location, MaxRequestAccessDuration, PortNumber,
+    Protocol, RawPortRule, SourcePrefix,
+};
 
 let raw = RawPortRule {
     number: Some(22),
@@ -47,6 +55,23 @@ assert_eq!(prefix.describe_reach(), "the whole internet");
 
 let duration = MaxRequestAccessDuration::parse("P1D")?;
 assert_eq!(duration.to_string(), "PT24H");
+
+// Port 22 twice on one VM; the second entry's protocol is not known yet, so it is skipped.
+let ports = [
+    Some((PortNumber::from_u16(22), Protocol::Tcp)),
+    None,
+    Some((PortNumber::from_u16(22), Protocol::Udp)),
+    Some((PortNumber::from_u16(22), Protocol::Any)),
+];
+let duplicates = duplicate_ports(ports);
+assert_eq!((duplicates[0].index, duplicates[0].first_index), (3, 0));
+assert_eq!(
+    duplicates[0].error().to_string(),
+    "port 22 with protocol * overlaps the earlier rule for port 22 with protocol TCP"
+);
+
+let error = Location::parse("West Europe").expect_err("a display name, not a region name");
+assert!(error.help().starts_with("write `westeurope`"));
 # Ok::<(), Box<dyn std::error::Error>>(())
 ```
 */
@@ -56,6 +81,7 @@ assert_eq!(duration.to_string(), "PT24H");
 pub mod duration;
 pub mod error;
 pub mod limits;
+pub mod names;
 pub mod policy;
 pub mod policy_id;
 pub mod port;
@@ -65,7 +91,10 @@ pub mod vm_id;
 
 pub use duration::{IsoDuration, MaxRequestAccessDuration};
 pub use error::RuleError;
-pub use policy::{AllowedSource, PortRule, check_name_length, default_port_rules, duplicate_ports};
+pub use names::{Location, PolicyName, ResourceGroupName, same_location};
+pub use policy::{
+    AllowedSource, DuplicatePort, PortRule, check_name_length, default_port_rules, duplicate_ports,
+};
 pub use policy_id::PolicyId;
 pub use port::{ManagementPort, PortNumber, PortRange, Protocol};
 pub use source_prefix::SourcePrefix;

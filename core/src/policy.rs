@@ -3,7 +3,7 @@
 //!
 //! These types hold only parsed, valid values; [`crate::validate`] turns raw input into them.
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 
 use crate::duration::{IsoDuration, MaxRequestAccessDuration};
 use crate::error::RuleError;
@@ -122,16 +122,73 @@ pub fn check_name_length(policy_name: &str, vm_name: &str) -> Result<(), RuleErr
     Ok(())
 }
 
-/// The port numbers listed more than once among one VM's rules, each once, in port order.
-pub fn duplicate_ports(rules: &[PortRule]) -> Vec<PortNumber> {
-    let mut seen = BTreeSet::new();
-    let mut duplicates = BTreeSet::new();
-    for rule in rules {
-        if !seen.insert(rule.number) {
-            duplicates.insert(rule.number);
+/// A port entry of one VM that opens traffic an earlier entry of the same VM already opens,
+/// as found by [`duplicate_ports`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DuplicatePort {
+    /// The position of the repeating entry among the VM's ports, counted from 0 over every entry
+    /// given, known or not, so that it is the index in the caller's list.
+    pub index: usize,
+    /// The position of the earlier entry it collides with: the first one that overlaps.
+    pub first_index: usize,
+    /// The port number both entries have.
+    pub number: PortNumber,
+    /// The protocol of the repeating entry.
+    pub protocol: Protocol,
+    /// The protocol of the earlier entry.
+    pub first_protocol: Protocol,
+}
+
+impl DuplicatePort {
+    /// The rule it breaks, with message and help: [`RuleError::DuplicatePort`].
+    pub fn error(&self) -> RuleError {
+        RuleError::DuplicatePort {
+            number: self.number.get(),
+            protocol: self.protocol,
+            first_protocol: self.first_protocol,
         }
     }
-    duplicates.into_iter().collect()
+}
+
+/// Every port entry of ONE virtual machine that repeats an earlier entry, in entry order.
+///
+/// Two entries collide when they have the same number and their protocols overlap
+/// ([`Protocol::overlaps`]): the same protocol twice, or `*` (any) with TCP, UDP or `*`. TCP and
+/// UDP of the same number are two different rules and do not collide. Each repeating entry is
+/// reported once, against the first earlier entry it collides with; a third `22/*` is reported
+/// against the first, not the second.
+///
+/// `None` is an entry whose number or protocol is not known (yet), or not valid: it is skipped
+/// but keeps its place, so [`DuplicatePort::index`] is still the caller's index. The provider
+/// passes `None` for values unknown at plan time; a missing protocol is Azure's default `*`
+/// ([`crate::limits::DEFAULT_PROTOCOL`]), which the caller fills in.
+///
+/// Ports of different VMs never collide: call this once per VM.
+pub fn duplicate_ports(
+    ports: impl IntoIterator<Item = Option<(PortNumber, Protocol)>>,
+) -> Vec<DuplicatePort> {
+    let mut seen: BTreeMap<PortNumber, Vec<(usize, Protocol)>> = BTreeMap::new();
+    let mut duplicates = Vec::new();
+    for (index, port) in ports.into_iter().enumerate() {
+        let Some((number, protocol)) = port else {
+            continue;
+        };
+        let earlier = seen.entry(number).or_default();
+        if let Some(&(first_index, first_protocol)) = earlier
+            .iter()
+            .find(|(_, first_protocol)| first_protocol.overlaps(protocol))
+        {
+            duplicates.push(DuplicatePort {
+                index,
+                first_index,
+                number,
+                protocol,
+                first_protocol,
+            });
+        }
+        earlier.push((index, protocol));
+    }
+    duplicates
 }
 
 #[cfg(test)]
@@ -248,16 +305,111 @@ mod tests {
         );
     }
 
+    /// A port as the table below writes it: `22/TCP`, `22/*`, or `?` for an unknown one.
+    fn port(text: &str) -> Option<(PortNumber, Protocol)> {
+        let (number, protocol) = text.split_once('/')?;
+        Some((
+            number.parse().expect("a port number"),
+            protocol.parse().expect("a protocol"),
+        ))
+    }
+
+    /// `(index, first_index, message)` for each duplicate.
+    fn duplicates_of(ports: &[&str]) -> Vec<(usize, usize, String)> {
+        duplicate_ports(ports.iter().map(|text| port(text)))
+            .iter()
+            .map(|duplicate| {
+                (
+                    duplicate.index,
+                    duplicate.first_index,
+                    duplicate.error().to_string(),
+                )
+            })
+            .collect()
+    }
+
     #[test]
-    fn duplicates() {
-        let rules: Vec<PortRule> = [22, 3389, 22, 80, 3389, 22]
-            .into_iter()
-            .map(|number| PortRule::with_defaults(PortNumber::from_u16(number)))
-            .collect();
+    fn duplicate_ports_table() {
+        let same = |number: u16, protocol: &str| {
+            format!("port {number} with protocol {protocol} is listed more than once")
+        };
+        let overlap = |protocol: &str, first: &str| {
+            format!(
+                "port 22 with protocol {protocol} overlaps the earlier rule for port 22 with \
+                 protocol {first}"
+            )
+        };
+        // (ports as "number/protocol", expected (index, first_index, message))
+        type Case<'a> = (&'a [&'a str], Vec<(usize, usize, String)>);
+        let table: Vec<Case<'_>> = vec![
+            (&[], vec![]),
+            (&["22/TCP"], vec![]),
+            (&["22/TCP", "3389/TCP", "5985/*", "5986/*"], vec![]),
+            (&["22/TCP", "22/UDP"], vec![]),
+            (&["22/TCP", "22/TCP"], vec![(1, 0, same(22, "TCP"))]),
+            (&["22/UDP", "22/UDP"], vec![(1, 0, same(22, "UDP"))]),
+            (&["22/*", "22/*"], vec![(1, 0, same(22, "*"))]),
+            (&["22/TCP", "22/*"], vec![(1, 0, overlap("*", "TCP"))]),
+            (&["22/*", "22/UDP"], vec![(1, 0, overlap("UDP", "*"))]),
+            (
+                &["22/TCP", "80/TCP", "22/TCP"],
+                vec![(2, 0, same(22, "TCP"))],
+            ),
+            // Each repeating entry once, against the first entry it collides with.
+            (
+                &["22/*", "22/*", "22/*"],
+                vec![(1, 0, same(22, "*")), (2, 0, same(22, "*"))],
+            ),
+            (
+                &["22/TCP", "22/UDP", "22/*"],
+                vec![(2, 0, overlap("*", "TCP"))],
+            ),
+            (
+                &["22/TCP", "22/*", "22/UDP"],
+                vec![(1, 0, overlap("*", "TCP")), (2, 1, overlap("UDP", "*"))],
+            ),
+            // Unknown entries are skipped but keep their place.
+            (
+                &["?", "22/TCP", "?", "22/TCP"],
+                vec![(3, 1, same(22, "TCP"))],
+            ),
+            (&["22/TCP", "?", "?"], vec![]),
+            (
+                &["3389/UDP", "22/TCP", "3389/UDP", "22/TCP"],
+                vec![(2, 0, same(3389, "UDP")), (3, 1, same(22, "TCP"))],
+            ),
+        ];
+        for (ports, expected) in table {
+            assert_eq!(duplicates_of(ports), expected, "{ports:?}");
+        }
+    }
+
+    #[test]
+    fn duplicate_port_help_says_how_to_fix() {
+        let help = |ports: &[&str]| {
+            duplicate_ports(ports.iter().map(|text| port(text)))
+                .iter()
+                .map(|duplicate| duplicate.error().help())
+                .collect::<Vec<_>>()
+        };
         assert_eq!(
-            duplicate_ports(&rules),
-            [PortNumber::from_u16(22), PortNumber::from_u16(3389)]
+            help(&["22/TCP", "22/TCP"]),
+            ["list each port and protocol once: merge the two rules into one"]
         );
-        assert!(duplicate_ports(&default_port_rules()).is_empty());
+        assert_eq!(
+            help(&["22/UDP", "22/*"]),
+            [
+                "a rule with protocol * covers both TCP and UDP: keep one rule for port 22, or \
+                 give the two rules TCP and UDP"
+            ]
+        );
+    }
+
+    #[test]
+    fn default_rules_have_no_duplicates() {
+        let rules = default_port_rules();
+        assert!(
+            duplicate_ports(rules.iter().map(|rule| Some((rule.number, rule.protocol)))).is_empty()
+        );
     }
 }

@@ -106,6 +106,12 @@ impl Protocol {
     pub fn includes(self, other: Protocol) -> bool {
         self == Protocol::Any || self == other
     }
+
+    /// Whether rules with these two protocols open some of the same traffic: the same protocol,
+    /// or `*` with anything. TCP and UDP do not overlap.
+    pub fn overlaps(self, other: Protocol) -> bool {
+        self.includes(other) || other.includes(self)
+    }
 }
 
 impl FromStr for Protocol {
@@ -432,6 +438,25 @@ mod tests {
         assert_eq!(Protocol::Any.as_str(), "*");
         assert!(Protocol::Any.includes(Protocol::Udp));
         assert!(!Protocol::Tcp.includes(Protocol::Udp));
+    }
+
+    #[test]
+    fn protocol_overlaps() {
+        use Protocol::{Any, Tcp, Udp};
+        let table = [
+            (Tcp, Tcp, true),
+            (Udp, Udp, true),
+            (Any, Any, true),
+            (Tcp, Udp, false),
+            (Udp, Tcp, false),
+            (Any, Tcp, true),
+            (Tcp, Any, true),
+            (Any, Udp, true),
+            (Udp, Any, true),
+        ];
+        for (a, b, expected) in table {
+            assert_eq!(a.overlaps(b), expected, "{a} and {b}");
+        }
     }
 
     #[test]

@@ -5,8 +5,6 @@
 //! [`check_port_rule`] reports every finding instead of stopping at the first, so a user fixes
 //! a configuration in one round.
 
-use std::fmt;
-
 use crate::duration::MaxRequestAccessDuration;
 use crate::error::RuleError;
 use crate::policy::{AllowedSource, PortRule};
@@ -16,7 +14,11 @@ use crate::vm_id::VmId;
 
 pub use crate::policy::check_name_length;
 
-/// The input field a finding concerns, with its Terraform and JSON names.
+/// The input field a finding concerns.
+///
+/// Core names no attribute: each consumer maps a field to its own place (the provider to an
+/// attribute path, the emulator to a JSON property, the linter to an HCL attribute or a JSON
+/// key and its span), because each names the same field differently.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Field {
     /// A port's `number`.
@@ -40,51 +42,11 @@ pub enum Field {
 }
 
 impl Field {
-    /// The attribute name in the provider's schema and in HCL.
-    pub const fn terraform_name(self) -> &'static str {
-        match self {
-            Field::Number => "number",
-            Field::Protocol => "protocol",
-            Field::AllowedSourceAddressPrefix => "allowed_source_address_prefix",
-            Field::AllowedSourceAddressPrefixes(_) => "allowed_source_address_prefixes",
-            Field::MaxRequestAccessDuration => "max_request_access_duration",
-            Field::PolicyName => "name",
-            Field::VirtualMachineId => "virtual_machine_id",
-            Field::EndTimeUtc => "end_time_utc",
-            Field::Justification => "justification",
-        }
-    }
-
-    /// The property name in the JIT API's JSON.
-    pub const fn json_name(self) -> &'static str {
-        match self {
-            Field::Number => "number",
-            Field::Protocol => "protocol",
-            Field::AllowedSourceAddressPrefix => "allowedSourceAddressPrefix",
-            Field::AllowedSourceAddressPrefixes(_) => "allowedSourceAddressPrefixes",
-            Field::MaxRequestAccessDuration => "maxRequestAccessDuration",
-            Field::PolicyName => "name",
-            Field::VirtualMachineId => "id",
-            Field::EndTimeUtc => "endTimeUtc",
-            Field::Justification => "justification",
-        }
-    }
-
     /// The list index for [`Field::AllowedSourceAddressPrefixes`], `None` for the others.
     pub const fn list_index(self) -> Option<usize> {
         match self {
             Field::AllowedSourceAddressPrefixes(index) => Some(index),
             _ => None,
-        }
-    }
-}
-
-impl fmt::Display for Field {
-    /// The Terraform name, with the index for a list element: `allowed_source_address_prefixes[1]`.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.list_index() {
-            Some(index) => write!(f, "{}[{index}]", self.terraform_name()),
-            None => f.write_str(self.terraform_name()),
         }
     }
 }
@@ -112,13 +74,6 @@ impl Finding {
     /// How to fix it, in one sentence.
     pub fn help(&self) -> String {
         self.error.help()
-    }
-}
-
-impl fmt::Display for Finding {
-    /// `protocol: protocol `tcp` is not one of TCP, UDP or *`.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.field, self.error)
     }
 }
 
@@ -273,12 +228,14 @@ pub fn check_virtual_machine(policy_name: Option<&str>, vm_id: Option<&str>) -> 
 mod tests {
     use super::*;
 
+    /// A finding as `Field: message`; core has no attribute names, so the test uses the variant.
+    fn describe(finding: &Finding) -> String {
+        format!("{:?}: {}", finding.field, finding.message())
+    }
+
     /// The findings as `field: message` lines.
     fn check(raw: RawPortRule<'_>, expected: &[&str]) {
-        let actual: Vec<String> = check_port_rule(&raw)
-            .iter()
-            .map(ToString::to_string)
-            .collect();
+        let actual: Vec<String> = check_port_rule(&raw).iter().map(describe).collect();
         assert_eq!(actual, expected, "{raw:?}");
     }
 
@@ -313,13 +270,13 @@ mod tests {
 
     #[test]
     fn each_field_is_checked() {
-        check(rule(70000), &["number: port 70000 is outside 0-65535"]);
+        check(rule(70000), &["Number: port 70000 is outside 0-65535"]);
         check(
             RawPortRule {
                 protocol: Some("tcp"),
                 ..rule(22)
             },
-            &["protocol: protocol `tcp` is not one of TCP, UDP or *"],
+            &["Protocol: protocol `tcp` is not one of TCP, UDP or *"],
         );
         check(
             RawPortRule {
@@ -327,7 +284,7 @@ mod tests {
                 ..rule(22)
             },
             &[
-                "allowed_source_address_prefix: source prefix `10.0.0.0/33` is invalid: prefix \
+                "AllowedSourceAddressPrefix: source prefix `10.0.0.0/33` is invalid: prefix \
                length 33 is more than 32, the most its address family allows",
             ],
         );
@@ -336,7 +293,7 @@ mod tests {
                 max_request_access_duration: Some("PT4M59S"),
                 ..rule(22)
             },
-            &["max_request_access_duration: duration PT4M59S is shorter than the minimum PT5M"],
+            &["MaxRequestAccessDuration: duration PT4M59S is shorter than the minimum PT5M"],
         );
     }
 
@@ -351,15 +308,15 @@ mod tests {
                 max_request_access_duration: Some("P1M"),
             },
             &[
-                "number: port -1 is outside 0-65535",
-                "protocol: protocol `ICMP` is not one of TCP, UDP or *",
-                "allowed_source_address_prefix: a single source prefix and a list of source \
+                "Number: port -1 is outside 0-65535",
+                "Protocol: protocol `ICMP` is not one of TCP, UDP or *",
+                "AllowedSourceAddressPrefix: a single source prefix and a list of source \
                  prefixes are both set",
-                "allowed_source_address_prefixes[1]: source prefix `300.1.2.3` is invalid: \
+                "AllowedSourceAddressPrefixes(1): source prefix `300.1.2.3` is invalid: \
                  `300.1.2.3` is not an IP address",
-                "allowed_source_address_prefixes[2]: source prefix `x_y` is invalid: it is not *, \
+                "AllowedSourceAddressPrefixes(2): source prefix `x_y` is invalid: it is not *, \
                  an IP address, a CIDR block or a service tag",
-                "max_request_access_duration: duration `P1M` is invalid: months have no fixed \
+                "MaxRequestAccessDuration: duration `P1M` is invalid: months have no fixed \
                  length (minutes go after `T`, as in PT30M)",
             ],
         );
@@ -372,7 +329,7 @@ mod tests {
                 allowed_source_address_prefixes: Some(Vec::new()),
                 ..rule(22)
             },
-            &["allowed_source_address_prefixes[0]: the list of source prefixes is empty"],
+            &["AllowedSourceAddressPrefixes(0): the list of source prefixes is empty"],
         );
     }
 
@@ -396,7 +353,7 @@ mod tests {
                     rule.number, rule.protocol, rule.max_request_access_duration
                 )
             })
-            .map_err(|findings| findings.iter().map(ToString::to_string).collect::<Vec<_>>());
+            .map_err(|findings| findings.iter().map(describe).collect::<Vec<_>>());
         let expected = expected
             .map(str::to_owned)
             .map_err(|lines| lines.iter().map(|line| (*line).to_owned()).collect());
@@ -428,7 +385,7 @@ mod tests {
     fn parse_requires_a_number() {
         check_parse(
             RawPortRule::default(),
-            Err(&["number: port number is missing"]),
+            Err(&["Number: port number is missing"]),
         );
         check_parse(
             RawPortRule {
@@ -436,8 +393,8 @@ mod tests {
                 ..RawPortRule::default()
             },
             Err(&[
-                "number: port number is missing",
-                "protocol: protocol `tcp` is not one of TCP, UDP or *",
+                "Number: port number is missing",
+                "Protocol: protocol `tcp` is not one of TCP, UDP or *",
             ]),
         );
         check_parse(
@@ -445,43 +402,25 @@ mod tests {
                 max_request_access_duration: Some("PT24H1S"),
                 ..rule(22)
             },
-            Err(&[
-                "max_request_access_duration: duration PT24H1S is longer than the maximum PT24H",
-            ]),
+            Err(&["MaxRequestAccessDuration: duration PT24H1S is longer than the maximum PT24H"]),
         );
     }
 
     #[test]
-    fn field_names() {
-        let fields = [
+    fn only_prefix_list_elements_have_an_index() {
+        assert_eq!(Field::AllowedSourceAddressPrefixes(2).list_index(), Some(2));
+        for field in [
             Field::Number,
             Field::Protocol,
             Field::AllowedSourceAddressPrefix,
-            Field::AllowedSourceAddressPrefixes(2),
             Field::MaxRequestAccessDuration,
             Field::PolicyName,
             Field::VirtualMachineId,
             Field::EndTimeUtc,
             Field::Justification,
-        ];
-        let table: Vec<String> = fields
-            .iter()
-            .map(|field| format!("{field} {} {:?}", field.json_name(), field.list_index()))
-            .collect();
-        assert_eq!(
-            table,
-            [
-                "number number None",
-                "protocol protocol None",
-                "allowed_source_address_prefix allowedSourceAddressPrefix None",
-                "allowed_source_address_prefixes[2] allowedSourceAddressPrefixes Some(2)",
-                "max_request_access_duration maxRequestAccessDuration None",
-                "name name None",
-                "virtual_machine_id id None",
-                "end_time_utc endTimeUtc None",
-                "justification justification None",
-            ]
-        );
+        ] {
+            assert_eq!(field.list_index(), None, "{field:?}");
+        }
     }
 
     #[test]
@@ -505,7 +444,7 @@ mod tests {
     fn check_vm(policy_name: Option<&str>, vm_id: Option<&str>, expected: &[&str]) {
         let actual: Vec<String> = check_virtual_machine(policy_name, vm_id)
             .iter()
-            .map(ToString::to_string)
+            .map(describe)
             .collect();
         assert_eq!(actual, expected, "{policy_name:?} {vm_id:?}");
     }
@@ -523,7 +462,7 @@ mod tests {
             Some("default"),
             Some(&vm_50),
             &[&format!(
-                "name: policy name `default` and VM name `{}` are 57 characters together, more \
+                "PolicyName: policy name `default` and VM name `{}` are 57 characters together, more \
                  than 56",
                 "v".repeat(50)
             )],
@@ -531,7 +470,7 @@ mod tests {
         check_vm(
             Some("default"),
             Some("vm1"),
-            &["virtual_machine_id: VM id `vm1` is invalid: it must start with `/subscriptions/`"],
+            &["VirtualMachineId: VM id `vm1` is invalid: it must start with `/subscriptions/`"],
         );
     }
 }

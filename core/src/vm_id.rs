@@ -9,7 +9,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use crate::error::RuleError;
-use crate::limits::MAX_RESOURCE_GROUP_NAME_LEN;
+use crate::names::ResourceGroupName;
 
 /// The parts of a virtual machine's ARM resource id.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -176,8 +176,9 @@ fn diagnose(text: &str) -> Result<VmId, Problem> {
     }
     expect_segment(2, "resourceGroups")?;
     let resource_group = segments.get(3).copied().unwrap_or_default();
-    if let Some(reason) = resource_group_problem(resource_group) {
-        return Err(Problem::shape(reason));
+    // The same rule as a policy's resource group: one definition, so the two cannot disagree.
+    if let Err(error) = ResourceGroupName::parse(resource_group) {
+        return Err(Problem::new(error.to_string(), error.help()));
     }
     expect_segment(4, "providers")?;
     if let Some(namespace) = segments.get(5)
@@ -217,26 +218,6 @@ fn diagnose(text: &str) -> Result<VmId, Problem> {
         resource_group: resource_group.to_owned(),
         name: name.to_owned(),
     })
-}
-
-/// The spec's `resourceGroupName`: `^[-\w\._\(\)]+$`, 1 to 90 characters.
-fn resource_group_problem(resource_group: &str) -> Option<String> {
-    if resource_group.is_empty() {
-        return Some("the resource group name is empty".to_owned());
-    }
-    let len = resource_group.chars().count();
-    if len > MAX_RESOURCE_GROUP_NAME_LEN {
-        return Some(format!(
-            "resource group name `{resource_group}` has {len} characters, more than {MAX_RESOURCE_GROUP_NAME_LEN}"
-        ));
-    }
-    let allowed = |c: char| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '(' | ')');
-    if let Some(bad) = resource_group.chars().find(|c| !allowed(*c)) {
-        return Some(format!(
-            "resource group name `{resource_group}` has `{bad}`, which is not allowed"
-        ));
-    }
-    None
 }
 
 /// `8-4-4-4-12` hexadecimal digits, the spec's `subscriptionId` pattern (also client ids).
@@ -425,13 +406,25 @@ mod tests {
         );
         check(
             &id("/resourceGroups//providers/Microsoft.Compute/virtualMachines/vm"),
-            Err(("the resource group name is empty", SHAPE_HELP)),
+            Err((
+                "resource group name `` is invalid: it is empty",
+                "set the name of the resource group; an empty one usually means an unset variable",
+            )),
         );
         check(
             &id("/resourceGroups/rg!/providers/Microsoft.Compute/virtualMachines/vm"),
             Err((
-                "resource group name `rg!` has `!`, which is not allowed",
-                SHAPE_HELP,
+                "resource group name `rg!` is invalid: it has `!`, which is not allowed",
+                "use only letters, digits, `_`, `-`, `.`, `(` and `)`, as ARM allows in a \
+                 resource group name",
+            )),
+        );
+        // ARM refuses a resource group name ending in `.`, as `ResourceGroupName` does.
+        check(
+            &id("/resourceGroups/rg./providers/Microsoft.Compute/virtualMachines/vm"),
+            Err((
+                "resource group name `rg.` is invalid: it ends with `.`",
+                "remove the final `.`: `rg`; ARM does not allow it at the end",
             )),
         );
         let long_rg = "r".repeat(91);
@@ -440,8 +433,10 @@ mod tests {
                 "/resourceGroups/{long_rg}/providers/Microsoft.Compute/virtualMachines/vm"
             )),
             Err((
-                &format!("resource group name `{long_rg}` has 91 characters, more than 90"),
-                SHAPE_HELP,
+                &format!(
+                    "resource group name `{long_rg}` is invalid: it has 91 characters, more than 90"
+                ),
+                "use the resource group's name as Azure shows it; ARM allows at most 90 characters",
             )),
         );
         check(

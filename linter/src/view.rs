@@ -19,12 +19,32 @@ pub enum Origin {
 }
 
 impl Origin {
-    /// The attribute name of `field` in this origin's syntax.
+    /// The attribute name of `field` in this origin's syntax: core names fields, each
+    /// consumer spells them.
     pub fn name(self, field: jit_core::Field) -> String {
+        use jit_core::Field;
         let base = match (self, field) {
-            (Origin::Azapi, field) => field.json_name(),
-            (Origin::Request, jit_core::Field::MaxRequestAccessDuration) => "duration",
-            (_, field) => field.terraform_name(),
+            (Origin::Azapi, Field::Number) => "number",
+            (Origin::Azapi, Field::Protocol) => "protocol",
+            (Origin::Azapi, Field::AllowedSourceAddressPrefix) => "allowedSourceAddressPrefix",
+            (Origin::Azapi, Field::AllowedSourceAddressPrefixes(_)) => {
+                "allowedSourceAddressPrefixes"
+            }
+            (Origin::Azapi, Field::MaxRequestAccessDuration) => "maxRequestAccessDuration",
+            (Origin::Azapi, Field::PolicyName) => "name",
+            (Origin::Azapi, Field::VirtualMachineId) => "id",
+            (Origin::Azapi, Field::EndTimeUtc) => "endTimeUtc",
+            (Origin::Azapi, Field::Justification) => "justification",
+            (Origin::Request, Field::MaxRequestAccessDuration) => "duration",
+            (_, Field::Number) => "number",
+            (_, Field::Protocol) => "protocol",
+            (_, Field::AllowedSourceAddressPrefix) => "allowed_source_address_prefix",
+            (_, Field::AllowedSourceAddressPrefixes(_)) => "allowed_source_address_prefixes",
+            (_, Field::MaxRequestAccessDuration) => "max_request_access_duration",
+            (_, Field::PolicyName) => "name",
+            (_, Field::VirtualMachineId) => "id",
+            (_, Field::EndTimeUtc) => "end_time_utc",
+            (_, Field::Justification) => "justification",
         };
         match field.list_index() {
             Some(index) => format!("{base}[{index}]"),

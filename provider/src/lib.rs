@@ -9,11 +9,13 @@
 //! - [`resources`]: `jit_policy` and `jit_access_request`, one file each.
 //! - [`validators`]: attribute validators backed by `jit_core`, so that plan-time checks, the
 //!   emulator and the linter agree.
+//! - [`fields`]: `jit_core`'s fields as this provider's attribute names.
 //!
 //! The binary (`main.rs`) only serves [`JitProvider`] through `tfplugin`.
 
 pub mod cloud;
 pub mod config;
+pub mod fields;
 mod provider;
 pub mod resources;
 pub mod validators;

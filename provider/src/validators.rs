@@ -4,7 +4,8 @@
 use std::sync::Arc;
 
 use jit_core::{
-    IsoDuration, MaxRequestAccessDuration, PortNumber, Protocol, RuleError, SourcePrefix, VmId,
+    IsoDuration, Location, MaxRequestAccessDuration, PolicyName, PortNumber, Protocol,
+    ResourceGroupName, RuleError, SourcePrefix, VmId,
 };
 use tfplugin::framework::validator::{Invalid, Validator, from_fn};
 
@@ -105,81 +106,31 @@ pub fn policy_id() -> Arc<dyn Validator> {
     )
 }
 
-/// A resource group name as ARM accepts it.
+/// A resource group name as ARM accepts it: `jit_core`'s rule, which the VM-id check also uses.
 pub fn resource_group_name() -> Arc<dyn Validator> {
-    from_fn(
+    string_rule(
         "must be 1-90 letters, digits, underscores, hyphens, periods or parentheses, not ending in a period",
-        |value| {
-            let Some(name) = value.as_str() else {
-                return Ok(());
-            };
-            let valid_chars = name
-                .chars()
-                .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '(' | ')'));
-            if (1..=jit_core::limits::MAX_RESOURCE_GROUP_NAME_LEN).contains(&name.chars().count())
-                && valid_chars
-                && !name.ends_with('.')
-            {
-                Ok(())
-            } else {
-                Err(Invalid::new(
-                    "Invalid resource group name".to_owned(),
-                    format!(
-                        "{name:?} is not a resource group name: use 1-90 letters, digits, underscores, hyphens, periods or parentheses, not ending in a period."
-                    ),
-                ))
-            }
-        },
+        "Invalid resource group name",
+        ResourceGroupName::parse,
     )
 }
 
 /// An Azure region's programmatic name (`westeurope`, not `West Europe`).
 pub fn location() -> Arc<dyn Validator> {
-    from_fn(
+    string_rule(
         "must be a region name in lowercase without spaces, e.g. westeurope",
-        |value| {
-            let Some(location) = value.as_str() else {
-                return Ok(());
-            };
-            let canonical: String = location
-                .chars()
-                .filter(|c| !c.is_whitespace())
-                .collect::<String>()
-                .to_ascii_lowercase();
-            if !location.is_empty()
-                && canonical == location
-                && location.chars().all(|c| c.is_ascii_alphanumeric())
-            {
-                Ok(())
-            } else {
-                Err(Invalid::new(
-                    "Invalid location".to_owned(),
-                    format!(
-                        "{location:?} is not a region name as the JIT API's path needs it: write {canonical:?} (lowercase, no spaces)."
-                    ),
-                ))
-            }
-        },
+        "Invalid location",
+        Location::parse,
     )
 }
 
 /// A policy name: the last segment of the policy's ARM id.
 pub fn policy_name() -> Arc<dyn Validator> {
-    from_fn("must be a non-empty name without /, ?, # or %", |value| {
-        let Some(name) = value.as_str() else {
-            return Ok(());
-        };
-        if name.is_empty() || name.contains(['/', '?', '#', '%', '\\']) {
-            Err(Invalid::new(
-                "Invalid policy name".to_owned(),
-                format!(
-                    "{name:?} cannot be a policy name: use letters, digits, hyphens or underscores, e.g. \"default\"."
-                ),
-            ))
-        } else {
-            Ok(())
-        }
-    })
+    string_rule(
+        "must be a non-empty name without /, ?, # or %",
+        "Invalid policy name",
+        PolicyName::parse,
+    )
 }
 
 /// An RFC 3339 UTC time, e.g. `2026-11-28T18:00:00Z`.
@@ -367,9 +318,19 @@ mod tests {
     #[test]
     fn names_and_ids() {
         ok(location(), "westeurope");
-        err(location(), "West Europe", "\"westeurope\"");
+        err(location(), "West Europe", "write `westeurope`");
+        err(location(), "West Europe", "Invalid location");
         ok(resource_group_name(), "rg-prod_(1).a");
-        err(resource_group_name(), "rg.", "resource group");
+        err(resource_group_name(), "rg.", "Invalid resource group name");
+        err(resource_group_name(), "rg.", "remove the final `.`: `rg`");
+        err(
+            resource_group_name(),
+            "r".repeat(91).as_str(),
+            "more than 90",
+        );
+        ok(policy_name(), "default");
+        err(policy_name(), "", "Invalid policy name");
+        err(policy_name(), "westeurope/default", "`default`");
         ok(guid(), "00000000-0000-0000-0000-000000000001");
         err(guid(), "nope", "GUID");
         ok(tenant(), "contoso.onmicrosoft.com");

@@ -40,6 +40,25 @@ resource "jit_policy" "case" {{
     )
 }
 
+/// A `jit_policy` with one VM whose `port` blocks have the given bodies.
+fn policy_with_ports(port_bodies: &[&str]) -> String {
+    let ports: String = port_bodies
+        .iter()
+        .map(|body| format!("    port {{\n{body}\n    }}\n"))
+        .collect();
+    format!(
+        r#"{HEADER}
+resource "jit_policy" "case" {{
+  resource_group_name = "rg-prod"
+  location            = "westeurope"
+  virtual_machine {{
+    id = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-prod/providers/Microsoft.Compute/virtualMachines/web-01"
+{ports}  }}
+}}
+"#
+    )
+}
+
 struct InvalidCase {
     name: &'static str,
     config: String,
@@ -144,7 +163,38 @@ fn invalid_cases() -> Vec<InvalidCase> {
                 .replace("\"westeurope\"", "\"West Europe\""),
             summary: "Invalid location",
             line_marker: "West Europe",
-            detail: "\"westeurope\"",
+            detail: "write `westeurope`",
+        },
+        InvalidCase {
+            name: "port 22 twice",
+            config: policy_with_ports(&[
+                "      number = 22",
+                "      number = 3389",
+                "      number = 22 # again",
+            ]),
+            summary: "Duplicate port",
+            line_marker: "number = 22 # again",
+            detail: "port 22 with protocol * is listed more than once",
+        },
+        InvalidCase {
+            name: "port 22 for any protocol and for TCP",
+            config: policy_with_ports(&[
+                "      number = 22\n      protocol = \"TCP\"",
+                "      number = 22 # any protocol, TCP included",
+            ]),
+            summary: "Duplicate port",
+            line_marker: "number = 22 # any protocol",
+            detail: "overlaps the earlier rule for port 22 with protocol TCP",
+        },
+        InvalidCase {
+            name: "resource group ending in a period",
+            config: policy("", "web-01", "      number = 22").replace(
+                "resource_group_name = \"rg-prod\"",
+                "resource_group_name = \"rg-prod.\"",
+            ),
+            summary: "Invalid resource group name",
+            line_marker: "\"rg-prod.\"",
+            detail: "remove the final `.`",
         },
     ]
 }
@@ -191,6 +241,23 @@ fn check_invalid_configurations(connection: Connection) {
         );
         assert_eq!(error["address"], "jit_policy.case", "{}", case.name);
     }
+}
+
+/// TCP and UDP of one port number are two rules, not a duplicate.
+fn check_tcp_and_udp_of_one_port_validate(connection: Connection) {
+    let Some(workspace) = workspace(connection) else {
+        return;
+    };
+    workspace.write(
+        "main.tf",
+        &policy_with_ports(&[
+            "      number = 22\n      protocol = \"TCP\"",
+            "      number = 22\n      protocol = \"UDP\"",
+        ]),
+    );
+    let result = workspace.terraform_json(&["validate", "-json", "-no-color"]);
+    assert_eq!(result["valid"], true, "({connection:?}) {result:#}");
+    assert_eq!(result["error_count"], 0, "({connection:?}) {result:#}");
 }
 
 fn check_examples_validate(connection: Connection) {
@@ -398,6 +465,7 @@ macro_rules! for_each_connection {
 
 for_each_connection!(
     check_invalid_configurations,
+    check_tcp_and_udp_of_one_port_validate,
     check_examples_validate,
     check_plan,
     check_defaults_for_a_vm_without_ports,

@@ -154,7 +154,7 @@ pub fn initiate(
                         &port.prefix,
                         &Finding::new(
                             Field::Number,
-                            RuleError::DuplicatePort {
+                            RuleError::DuplicateRequestPort {
                                 number: port.number,
                             },
                         ),

@@ -79,7 +79,9 @@ pub fn list(
             .filter(|p| {
                 resource_group.is_none_or(|group| p.resource_group.eq_ignore_ascii_case(group))
             })
-            .filter(|p| location.is_none_or(|location| same_location(&p.location, location)))
+            .filter(|p| {
+                location.is_none_or(|location| jit_core::same_location(&p.location, location))
+            })
             .collect();
         let more = matching.len() > page.skip.saturating_add(page.size);
         let value = matching
@@ -165,15 +167,20 @@ pub fn delete(emulator: &Emulator, path: &PolicyPath) -> Response {
     }
 }
 
-/// ARM locations compare without case and spaces (`West Europe` is `westeurope`).
-pub fn same_location(a: &str, b: &str) -> bool {
-    let normal = |s: &str| {
-        s.chars()
-            .filter(|c| !c.is_whitespace())
-            .flat_map(char::to_lowercase)
-            .collect::<String>()
-    };
-    normal(a) == normal(b)
+/// The JSON property of the JIT API that holds `field`, in the object where it lives (a port, a
+/// VM, the request); `jit_core` names no properties, as each consumer names fields its own way.
+pub const fn json_name(field: Field) -> &'static str {
+    match field {
+        Field::Number => "number",
+        Field::Protocol => "protocol",
+        Field::AllowedSourceAddressPrefix => "allowedSourceAddressPrefix",
+        Field::AllowedSourceAddressPrefixes(_) => "allowedSourceAddressPrefixes",
+        Field::MaxRequestAccessDuration => "maxRequestAccessDuration",
+        Field::PolicyName => "name",
+        Field::VirtualMachineId => "id",
+        Field::EndTimeUtc => "endTimeUtc",
+        Field::Justification => "justification",
+    }
 }
 
 /// Collects problems in a request body: shape problems and rule findings apart.
@@ -211,7 +218,7 @@ impl Problems {
 
     /// A `jit_core` finding about a field under `prefix`.
     pub fn finding(&mut self, prefix: &str, finding: &Finding) {
-        let mut target = format!("{prefix}.{}", finding.field.json_name());
+        let mut target = format!("{prefix}.{}", json_name(finding.field));
         if finding.field == Field::PolicyName {
             target = "name".to_owned();
         }
@@ -352,11 +359,9 @@ fn parse_policy(body: &Value, policy_name: &str) -> Result<(String, Vec<PolicyVm
         let public_ip_address =
             optional_str(vm, "publicIpAddress", &prefix, &mut problems).map(str::to_owned);
         let mut ports = Vec::new();
-        let mut seen_ports = BTreeSet::new();
-        for (port_index, port) in required_array(vm, "ports", &prefix, &mut problems)
-            .iter()
-            .enumerate()
-        {
+        let port_values = required_array(vm, "ports", &prefix, &mut problems);
+        duplicate_port_problems(&prefix, id, port_values, &mut problems);
+        for (port_index, port) in port_values.iter().enumerate() {
             let prefix = format!("{prefix}.ports[{port_index}]");
             if !port.is_object() {
                 problems.wrong_type(prefix, "an object");
@@ -414,12 +419,6 @@ fn parse_policy(body: &Value, policy_name: &str) -> Result<(String, Vec<PolicyVm
                 continue;
             };
             let number = u16::try_from(number).expect("jit_core checked the range 0..=65535");
-            if !seen_ports.insert(number) {
-                problems.finding(
-                    &prefix,
-                    &Finding::new(Field::Number, jit_core::RuleError::DuplicatePort { number }),
-                );
-            }
             ports.push(PortRule {
                 number,
                 protocol: protocol.to_owned(),
@@ -440,6 +439,35 @@ fn parse_policy(body: &Value, policy_name: &str) -> Result<(String, Vec<PolicyVm
     match problems.into_error() {
         Some(error) => Err(error),
         None => Ok((kind, vms)),
+    }
+}
+
+/// Refuses each port of one VM that repeats an earlier port (same number and protocol, or `*`
+/// with TCP or UDP): `jit_core::duplicate_ports`, with the repeating port's `number` as target
+/// and the VM and the earlier port named in the message. Ports whose number or protocol is
+/// missing or invalid are reported elsewhere and skipped here.
+fn duplicate_port_problems(
+    vm_prefix: &str,
+    vm_id: Option<&str>,
+    ports: &[Value],
+    problems: &mut Problems,
+) {
+    let keys = ports.iter().map(|port| {
+        let number = jit_core::PortNumber::new(port.get("number")?.as_i64()?).ok()?;
+        let protocol = port.get("protocol")?.as_str()?.parse().ok()?;
+        Some((number, protocol))
+    });
+    for duplicate in jit_core::duplicate_ports(keys) {
+        let error = duplicate.error();
+        let vm = vm_id.map_or_else(|| "this virtual machine".to_owned(), |id| format!("`{id}`"));
+        problems.rule(
+            format!("{vm_prefix}.ports[{}].number", duplicate.index),
+            format!(
+                "{error} ({vm_prefix}.ports[{}]) of virtual machine {vm}. {}.",
+                duplicate.first_index,
+                error.help()
+            ),
+        );
     }
 }
 
@@ -477,7 +505,7 @@ fn check_vms_against_state(
             .and_then(|vm| vm.get("location"))
             .and_then(Value::as_str);
         if let Some(location) = location
-            && !same_location(location, &path.location)
+            && !jit_core::same_location(location, &path.location)
         {
             problems.rule(
                 target,

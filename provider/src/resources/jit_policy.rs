@@ -190,7 +190,7 @@ fn finding_path(field: Field, vm_index: usize, port_index: usize, name_configure
         }
         Field::PolicyName if name_configured => Path::attr_root("name"),
         Field::PolicyName | Field::VirtualMachineId => vm.attr("id"),
-        other => port.attr(other.terraform_name()),
+        other => port.attr(crate::fields::attribute_name(other)),
     }
 }
 
@@ -200,6 +200,39 @@ fn reported_by_validators(field: Field, error: &jit_core::RuleError) -> bool {
         error,
         jit_core::RuleError::BothPrefixAndPrefixes | jit_core::RuleError::EmptyPrefixes
     ) && !matches!(field, Field::PolicyName)
+}
+
+/// Reports each `port` block of one `virtual_machine` that repeats an earlier one (same number
+/// and protocol, or `*` with TCP or UDP), at the repeating block's `number`: the rule is
+/// `jit_core::duplicate_ports`. A port whose number or protocol is unknown is skipped; an unset
+/// protocol is the default `*`.
+fn report_duplicate_ports(vm_index: usize, vm: &Value, diagnostics: &mut Diagnostics) {
+    let Some(ports) = vm.get_attr("port").and_then(Value::as_list) else {
+        return;
+    };
+    let keys = ports.iter().map(|port| {
+        let number = port
+            .get_attr("number")
+            .and_then(Value::as_i64)
+            .and_then(|number| jit_core::PortNumber::new(number).ok())?;
+        let protocol = match port.get_attr("protocol") {
+            None | Some(Value::Null) => jit_core::limits::DEFAULT_PROTOCOL,
+            Some(value) => value.as_str()?.parse().ok()?,
+        };
+        Some((number, protocol))
+    });
+    for duplicate in jit_core::duplicate_ports(keys) {
+        let error = duplicate.error();
+        diagnostics.attribute_error(
+            Path::attr_root("virtual_machine")
+                .index(vm_index)
+                .attr("port")
+                .index(duplicate.index)
+                .attr("number"),
+            "Duplicate port",
+            format!("{error}: {}.", error.help().trim_end_matches('.')),
+        );
+    }
 }
 
 /// The ports as they will be protected; unknown while any port value is.
@@ -280,6 +313,7 @@ impl Resource<ArmSettings> for JitPolicy {
             .and_then(Value::as_list)
             .unwrap_or_default();
         for (vm_index, vm) in vms.iter().enumerate() {
+            report_duplicate_ports(vm_index, vm, diagnostics);
             let vm_id = vm.get_attr("id").and_then(Value::as_str);
             for finding in check_virtual_machine(policy_name, vm_id) {
                 if finding.field == Field::PolicyName {
@@ -459,5 +493,57 @@ mod tests {
             Attr::Unknown
         );
         assert_eq!(effective_ports(&Attr::Unknown), Attr::Unknown);
+    }
+
+    /// `(path, detail)` of each duplicate-port diagnostic for one VM with these ports, each
+    /// given as (number, protocol); `Value::Null` is an unset protocol.
+    fn duplicates(ports: Vec<(Value, Value)>) -> Vec<(String, String)> {
+        let ports = ports
+            .into_iter()
+            .map(|(number, protocol)| Value::object([("number", number), ("protocol", protocol)]))
+            .collect();
+        let vm = Value::object([("port", Value::List(ports))]);
+        let mut diagnostics = Diagnostics::new();
+        report_duplicate_ports(1, &vm, &mut diagnostics);
+        diagnostics
+            .iter()
+            .map(|d| {
+                assert_eq!(d.summary, "Duplicate port");
+                (
+                    d.path.as_ref().map(ToString::to_string).unwrap_or_default(),
+                    d.detail.clone(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn duplicate_ports_are_reported_at_the_repeating_number() {
+        let port = |number: i64, protocol: &str| (Value::from(number), Value::from(protocol));
+        assert_eq!(duplicates(vec![port(22, "TCP"), port(22, "UDP")]), vec![]);
+        let found = duplicates(vec![port(22, "TCP"), port(3389, "TCP"), port(22, "TCP")]);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].0, ".virtual_machine[1].port[2].number");
+        assert_eq!(
+            found[0].1,
+            "port 22 with protocol TCP is listed more than once: list each port and protocol \
+             once: merge the two rules into one."
+        );
+        // An unset protocol is the default `*`, which overlaps TCP.
+        let found = duplicates(vec![port(22, "TCP"), (Value::from(22), Value::Null)]);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0].1.starts_with("port 22 with protocol * overlaps"),
+            "{found:?}"
+        );
+        // Unknown numbers and protocols are skipped.
+        assert_eq!(
+            duplicates(vec![
+                port(22, "TCP"),
+                (Value::Unknown, Value::from("TCP")),
+                (Value::from(22), Value::Unknown),
+            ]),
+            vec![]
+        );
     }
 }
