@@ -17,7 +17,9 @@ use tfplugin::framework::plan_modifier::requires_replace;
 use tfplugin::framework::provider::ConfigureRequest;
 use tfplugin::framework::resource::*;
 use tfplugin::framework::validator::{Invalid, from_fn};
-use tfplugin::framework::{Attribute, Block, Diagnostics, Provider, Resource, Schema};
+use tfplugin::framework::{
+    Attribute, Block, Diagnostics, Provider, Resource, Schema, TypeDefinition,
+};
 use tfplugin::generated::tfplugin6 as pb;
 use tfplugin::generated::tfplugin6::provider_server::Provider as _;
 use tonic::Request;
@@ -59,13 +61,17 @@ fn thing_block() -> Block {
 }
 
 #[async_trait::async_trait]
-impl Resource<String> for Thing {
+impl TypeDefinition for Thing {
     fn type_name(&self) -> &'static str {
         "toy_thing"
     }
     fn schema(&self) -> Schema {
         Schema::new(1, thing_block())
     }
+}
+
+#[async_trait::async_trait]
+impl Resource<String> for Thing {
     async fn create(&self, request: CreateRequest<String>, response: &mut CreateResponse) {
         if let Some(id) = response.state.get_attr_mut("id") {
             *id = Value::from(format!(
@@ -140,13 +146,17 @@ fn named_type() -> Type {
 struct Info;
 
 #[async_trait::async_trait]
-impl DataSource<String> for Info {
+impl TypeDefinition for Info {
     fn type_name(&self) -> &'static str {
         "toy_info"
     }
     fn schema(&self) -> Schema {
         Schema::new(0, named_block())
     }
+}
+
+#[async_trait::async_trait]
+impl DataSource<String> for Info {
     async fn read(
         &self,
         request: DataSourceReadRequest<String>,
@@ -160,13 +170,17 @@ impl DataSource<String> for Info {
 struct Token;
 
 #[async_trait::async_trait]
-impl EphemeralResource<String> for Token {
+impl TypeDefinition for Token {
     fn type_name(&self) -> &'static str {
         "toy_token"
     }
     fn schema(&self) -> Schema {
         Schema::new(0, named_block())
     }
+}
+
+#[async_trait::async_trait]
+impl EphemeralResource<String> for Token {
     async fn open(&self, request: OpenRequest<String>, response: &mut OpenResponse) {
         *response.result.get_attr_mut("value").unwrap() =
             Value::from(format!("{}:token", request.provider));

@@ -29,7 +29,7 @@ pub const fn attribute_name(field: Field) -> &'static str {
 mod tests {
     use super::*;
     use crate::resources::{jit_access_request::JitAccessRequest, jit_policy::JitPolicy};
-    use tfplugin::framework::{Block, Resource};
+    use tfplugin::framework::{Block, TypeDefinition};
 
     fn nested<'a>(block: &'a Block, names: &[&str]) -> &'a Block {
         names.iter().fold(block, |block, name| {

@@ -3,9 +3,8 @@
 use std::sync::Arc;
 
 use super::diagnostics::Diagnostics;
-use super::resource::ValidateConfigRequest;
-use super::schema::Schema;
 use super::stop::StopToken;
+use super::type_definition::TypeDefinition;
 use crate::cty::Value;
 
 /// Reads the data.
@@ -26,23 +25,9 @@ pub struct DataSourceReadResponse {
     pub diagnostics: Diagnostics,
 }
 
-/// A data source type.
+/// A data source type; the name, schema and configuration checks come from [`TypeDefinition`].
 #[async_trait::async_trait]
-pub trait DataSource<D: Send + Sync + 'static>: Send + Sync {
-    /// The type name, e.g. `example_thing`.
-    fn type_name(&self) -> &'static str;
-
-    /// The schema.
-    fn schema(&self) -> Schema;
-
-    /// Checks configuration beyond attribute validators.
-    async fn validate_config(
-        &self,
-        _request: ValidateConfigRequest,
-        _diagnostics: &mut Diagnostics,
-    ) {
-    }
-
+pub trait DataSource<D: Send + Sync + 'static>: TypeDefinition {
     /// Reads the data.
     async fn read(&self, request: DataSourceReadRequest<D>, response: &mut DataSourceReadResponse);
 }

@@ -4,8 +4,7 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use super::diagnostics::Diagnostics;
-use super::resource::ValidateConfigRequest;
-use super::schema::Schema;
+use super::type_definition::TypeDefinition;
 use crate::cty::Value;
 
 /// Opens the ephemeral resource.
@@ -47,23 +46,10 @@ pub struct LifecycleResponse {
     pub diagnostics: Diagnostics,
 }
 
-/// An ephemeral resource type.
+/// An ephemeral resource type; the name, schema and configuration checks come from
+/// [`TypeDefinition`].
 #[async_trait::async_trait]
-pub trait EphemeralResource<D: Send + Sync + 'static>: Send + Sync {
-    /// The type name.
-    fn type_name(&self) -> &'static str;
-
-    /// The schema.
-    fn schema(&self) -> Schema;
-
-    /// Checks configuration beyond attribute validators.
-    async fn validate_config(
-        &self,
-        _request: ValidateConfigRequest,
-        _diagnostics: &mut Diagnostics,
-    ) {
-    }
-
+pub trait EphemeralResource<D: Send + Sync + 'static>: TypeDefinition {
     /// Opens it.
     async fn open(&self, request: OpenRequest<D>, response: &mut OpenResponse);
 

@@ -1,22 +1,16 @@
 //! Managed resources: the trait a resource implements and its request/response pairs.
 //!
-//! As in Terraform's plugin framework, the required part is small (type name, schema, create,
-//! read, update, delete) and every optional capability has a default: configuration checks,
+//! As in Terraform's plugin framework, the required part is small (create, read, update,
+//! delete, beside the [`TypeDefinition`]) and every optional capability has a default: configuration checks,
 //! plan changes and import. Every method receives a request and fills a response that carries
 //! diagnostics, so a method never fails silently and never panics.
 
 use std::sync::Arc;
 
 use super::diagnostics::Diagnostics;
-use super::schema::Schema;
 use super::stop::StopToken;
+use super::type_definition::TypeDefinition;
 use crate::cty::Value;
-
-/// Configuration to check (values may still be unknown).
-pub struct ValidateConfigRequest {
-    /// The resource's configuration.
-    pub config: Value,
-}
 
 /// The plan so far, for a resource to refine.
 pub struct ModifyPlanRequest<D> {
@@ -143,23 +137,10 @@ pub struct ImportStateResponse {
     pub diagnostics: Diagnostics,
 }
 
-/// A managed resource type. `D` is the provider's configured data (API clients).
+/// A managed resource type. `D` is the provider's configured data (API clients); the name,
+/// schema and configuration checks come from [`TypeDefinition`].
 #[async_trait::async_trait]
-pub trait Resource<D: Send + Sync + 'static>: Send + Sync {
-    /// The resource type name, e.g. `example_thing`.
-    fn type_name(&self) -> &'static str;
-
-    /// The schema.
-    fn schema(&self) -> Schema;
-
-    /// Checks configuration beyond what attribute validators do (across attributes).
-    async fn validate_config(
-        &self,
-        _request: ValidateConfigRequest,
-        _diagnostics: &mut Diagnostics,
-    ) {
-    }
-
+pub trait Resource<D: Send + Sync + 'static>: TypeDefinition {
     /// Refines the generic plan.
     async fn modify_plan(
         &self,

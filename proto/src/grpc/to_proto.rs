@@ -103,6 +103,19 @@ pub fn attribute_path(path: &Path) -> pb::AttributePath {
     pb::AttributePath { steps }
 }
 
+/// A msgpack-encoded value; `None` stays absent.
+pub fn value(msgpack: Option<Vec<u8>>) -> Option<pb::DynamicValue> {
+    msgpack.map(|msgpack| pb::DynamicValue {
+        msgpack,
+        json: Vec::new(),
+    })
+}
+
+/// A point in time.
+pub fn timestamp(time: Option<std::time::SystemTime>) -> Option<prost_types::Timestamp> {
+    time.map(prost_types::Timestamp::from)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

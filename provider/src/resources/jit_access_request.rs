@@ -9,7 +9,10 @@
 use tfplugin::cty::Value;
 use tfplugin::framework::plan_modifier::{requires_replace, use_state_for_unknown};
 use tfplugin::framework::resource::*;
-use tfplugin::framework::{Attribute, Block, Diagnostics, NestedBlock, Path, Resource, Schema};
+use tfplugin::framework::{
+    Attribute, Block, Diagnostics, NestedBlock, Path, Resource, Schema, TypeDefinition,
+    ValidateConfigRequest,
+};
 
 use super::lifecycle_not_available;
 use crate::config::ArmSettings;
@@ -88,7 +91,7 @@ impl JitAccessRequest {
 }
 
 #[async_trait::async_trait]
-impl Resource<ArmSettings> for JitAccessRequest {
+impl TypeDefinition for JitAccessRequest {
     fn type_name(&self) -> &'static str {
         TYPE_NAME
     }
@@ -135,7 +138,10 @@ impl Resource<ArmSettings> for JitAccessRequest {
             }
         }
     }
+}
 
+#[async_trait::async_trait]
+impl Resource<ArmSettings> for JitAccessRequest {
     async fn create(&self, _request: CreateRequest<ArmSettings>, response: &mut CreateResponse) {
         lifecycle_not_available(&mut response.diagnostics, TYPE_NAME, "Create");
     }

@@ -19,7 +19,10 @@ use tfplugin::framework::model::{self, Attr};
 use tfplugin::framework::plan_modifier::{requires_replace, use_state_for_unknown};
 use tfplugin::framework::resource::*;
 use tfplugin::framework::validator::each_element;
-use tfplugin::framework::{Attribute, Block, Diagnostics, NestedBlock, Path, Resource, Schema};
+use tfplugin::framework::{
+    Attribute, Block, Diagnostics, NestedBlock, Path, Resource, Schema, TypeDefinition,
+    ValidateConfigRequest,
+};
 
 use super::lifecycle_not_available;
 use crate::config::ArmSettings;
@@ -289,7 +292,7 @@ fn effective_ports(ports: &Attr<Vec<PortModel>>) -> Attr<Vec<EffectivePortModel>
 }
 
 #[async_trait::async_trait]
-impl Resource<ArmSettings> for JitPolicy {
+impl TypeDefinition for JitPolicy {
     fn type_name(&self) -> &'static str {
         TYPE_NAME
     }
@@ -377,7 +380,10 @@ impl Resource<ArmSettings> for JitPolicy {
             }
         }
     }
+}
 
+#[async_trait::async_trait]
+impl Resource<ArmSettings> for JitPolicy {
     async fn modify_plan(
         &self,
         request: ModifyPlanRequest<ArmSettings>,
