@@ -5,7 +5,7 @@ use std::time::SystemTime;
 
 use super::diagnostics::Diagnostics;
 use super::type_definition::TypeDefinition;
-use crate::cty::Value;
+use crate::cty::{Type, Value};
 
 /// Opens the ephemeral resource.
 pub struct OpenRequest<D> {
@@ -25,6 +25,22 @@ pub struct OpenResponse {
     pub private: Option<Vec<u8>>,
     /// Problems found.
     pub diagnostics: Diagnostics,
+    /// The schema's value type, for [`Self::write_result`].
+    pub(crate) ty: Arc<Type>,
+}
+
+impl OpenResponse {
+    /// Writes `model` (a struct of the schema's attributes) as the ephemeral result; on failure an error
+    /// diagnostic is added and `false` returned.
+    pub fn write_result<T: serde::Serialize + ?Sized>(&mut self, model: &T) -> bool {
+        super::model::write_into(
+            &mut self.result,
+            model,
+            &self.ty,
+            "ephemeral result",
+            &mut self.diagnostics,
+        )
+    }
 }
 
 /// Renews or closes an open ephemeral resource.

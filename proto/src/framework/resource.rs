@@ -10,7 +10,7 @@ use std::sync::Arc;
 use super::diagnostics::Diagnostics;
 use super::stop::StopToken;
 use super::type_definition::TypeDefinition;
-use crate::cty::Value;
+use crate::cty::{Type, Value};
 
 /// The plan so far, for a resource to refine.
 pub struct ModifyPlanRequest<D> {
@@ -30,6 +30,22 @@ pub struct ModifyPlanResponse {
     pub requires_replace: Vec<super::path::Path>,
     /// Problems found.
     pub diagnostics: Diagnostics,
+    /// The schema's value type, for [`Self::write_planned`].
+    pub(crate) ty: Arc<Type>,
+}
+
+impl ModifyPlanResponse {
+    /// Writes `model` (a struct of the schema's attributes) as the plan; on failure an error
+    /// diagnostic is added and `false` returned.
+    pub fn write_planned<T: serde::Serialize + ?Sized>(&mut self, model: &T) -> bool {
+        super::model::write_into(
+            &mut self.planned,
+            model,
+            &self.ty,
+            "plan",
+            &mut self.diagnostics,
+        )
+    }
 }
 
 /// Creates the remote object.
@@ -52,6 +68,22 @@ pub struct CreateResponse {
     pub private: Vec<u8>,
     /// Problems found.
     pub diagnostics: Diagnostics,
+    /// The schema's value type, for [`Self::write_state`].
+    pub(crate) ty: Arc<Type>,
+}
+
+impl CreateResponse {
+    /// Writes `model` (a struct of the schema's attributes) as the state; on failure an error
+    /// diagnostic is added and `false` returned.
+    pub fn write_state<T: serde::Serialize + ?Sized>(&mut self, model: &T) -> bool {
+        super::model::write_into(
+            &mut self.state,
+            model,
+            &self.ty,
+            "state",
+            &mut self.diagnostics,
+        )
+    }
 }
 
 /// Refreshes state from the remote object.
@@ -74,6 +106,22 @@ pub struct ReadResponse {
     pub private: Vec<u8>,
     /// Problems found.
     pub diagnostics: Diagnostics,
+    /// The schema's value type, for [`Self::write_state`].
+    pub(crate) ty: Arc<Type>,
+}
+
+impl ReadResponse {
+    /// Writes `model` (a struct of the schema's attributes) as the state; on failure an error
+    /// diagnostic is added and `false` returned.
+    pub fn write_state<T: serde::Serialize + ?Sized>(&mut self, model: &T) -> bool {
+        super::model::write_into(
+            &mut self.state,
+            model,
+            &self.ty,
+            "state",
+            &mut self.diagnostics,
+        )
+    }
 }
 
 /// Updates the remote object in place.
@@ -100,6 +148,22 @@ pub struct UpdateResponse {
     pub private: Vec<u8>,
     /// Problems found.
     pub diagnostics: Diagnostics,
+    /// The schema's value type, for [`Self::write_state`].
+    pub(crate) ty: Arc<Type>,
+}
+
+impl UpdateResponse {
+    /// Writes `model` (a struct of the schema's attributes) as the state; on failure an error
+    /// diagnostic is added and `false` returned.
+    pub fn write_state<T: serde::Serialize + ?Sized>(&mut self, model: &T) -> bool {
+        super::model::write_into(
+            &mut self.state,
+            model,
+            &self.ty,
+            "state",
+            &mut self.diagnostics,
+        )
+    }
 }
 
 /// Deletes the remote object.
@@ -135,6 +199,22 @@ pub struct ImportStateResponse {
     pub state: Value,
     /// Problems found.
     pub diagnostics: Diagnostics,
+    /// The schema's value type, for [`Self::write_state`].
+    pub(crate) ty: Arc<Type>,
+}
+
+impl ImportStateResponse {
+    /// Writes `model` (a struct of the schema's attributes) as the imported state; on failure an error
+    /// diagnostic is added and `false` returned.
+    pub fn write_state<T: serde::Serialize + ?Sized>(&mut self, model: &T) -> bool {
+        super::model::write_into(
+            &mut self.state,
+            model,
+            &self.ty,
+            "imported state",
+            &mut self.diagnostics,
+        )
+    }
 }
 
 /// A managed resource type. `D` is the provider's configured data (API clients); the name,

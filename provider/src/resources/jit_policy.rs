@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use jit_core::{
     Field, PolicyId, RawPortRule, check_port_rule, check_virtual_machine, default_port_rules,
 };
-use tfplugin::cty::{Type, Value};
+use tfplugin::cty::Type;
 use tfplugin::framework::model::{self, Attr};
 use tfplugin::framework::plan_modifier::{requires_replace, use_state_for_unknown};
 use tfplugin::framework::resource::*;
@@ -34,10 +34,6 @@ pub struct JitPolicy;
 
 /// The name of this resource type.
 pub const TYPE_NAME: &str = "jit_policy";
-
-/// The cty type of the whole resource, built once: every plan encodes against it.
-static POLICY_TYPE: std::sync::LazyLock<Type> =
-    std::sync::LazyLock::new(|| JitPolicy::block().value_type());
 
 /// A `port` block as configured (or planned: any value may still be unknown).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -209,18 +205,13 @@ fn reported_by_validators(field: Field, error: &jit_core::RuleError) -> bool {
 /// and protocol, or `*` with TCP or UDP), at the repeating block's `number`: the rule is
 /// `jit_core::duplicate_ports`. A port whose number or protocol is unknown is skipped; an unset
 /// protocol is the default `*`.
-fn report_duplicate_ports(vm_index: usize, vm: &Value, diagnostics: &mut Diagnostics) {
-    let Some(ports) = vm.get_attr("port").and_then(Value::as_list) else {
-        return;
-    };
+fn report_duplicate_ports(vm_index: usize, ports: &[PortModel], diagnostics: &mut Diagnostics) {
     let keys = ports.iter().map(|port| {
-        let number = port
-            .get_attr("number")
-            .and_then(Value::as_i64)
-            .and_then(|number| jit_core::PortNumber::new(number).ok())?;
-        let protocol = match port.get_attr("protocol") {
-            None | Some(Value::Null) => jit_core::limits::DEFAULT_PROTOCOL,
-            Some(value) => value.as_str()?.parse().ok()?,
+        let number = jit_core::PortNumber::new(*port.number.known()?).ok()?;
+        let protocol = match &port.protocol {
+            Attr::Null => jit_core::limits::DEFAULT_PROTOCOL,
+            Attr::Unknown => return None,
+            Attr::Known(protocol) => protocol.parse().ok()?,
         };
         Some((number, protocol))
     });
@@ -302,23 +293,28 @@ impl TypeDefinition for JitPolicy {
     }
 
     async fn validate_config(&self, request: ValidateConfigRequest, diagnostics: &mut Diagnostics) {
-        let config = &request.config;
-        let name_value = config.get_attr("name").unwrap_or(&Value::Null);
-        let name_configured = !name_value.is_null();
+        let config = match model::decode::<PolicyModel>(&request.config) {
+            Ok(config) => config,
+            Err(err) => {
+                diagnostics.error(
+                    "Could not read the jit_policy configuration",
+                    err.to_string(),
+                );
+                return;
+            }
+        };
+        let name_configured = !config.name.is_null();
         // Unknown until apply: the 56-character rule is checked once the name is known.
         let policy_name = if name_configured {
-            name_value.as_str()
+            config.name.as_deref()
         } else {
             Some(jit_core::limits::DEFAULT_POLICY_NAME)
         };
-        let vms = config
-            .get_attr("virtual_machine")
-            .and_then(Value::as_list)
-            .unwrap_or_default();
+        let vms = config.virtual_machine.as_deref().unwrap_or_default();
         for (vm_index, vm) in vms.iter().enumerate() {
-            report_duplicate_ports(vm_index, vm, diagnostics);
-            let vm_id = vm.get_attr("id").and_then(Value::as_str);
-            for finding in check_virtual_machine(policy_name, vm_id) {
+            let ports = vm.port.as_deref().unwrap_or_default();
+            report_duplicate_ports(vm_index, ports, diagnostics);
+            for finding in check_virtual_machine(policy_name, vm.id.as_deref()) {
                 if finding.field == Field::PolicyName {
                     diagnostics.attribute_error(
                         finding_path(finding.field, vm_index, 0, name_configured),
@@ -331,29 +327,8 @@ impl TypeDefinition for JitPolicy {
                     );
                 }
             }
-            let ports = vm
-                .get_attr("port")
-                .and_then(Value::as_list)
-                .unwrap_or_default();
             for (port_index, port) in ports.iter().enumerate() {
-                let text = |name: &str| port.get_attr(name).and_then(Value::as_str);
-                let prefixes = port
-                    .get_attr("allowed_source_address_prefixes")
-                    .and_then(|value| {
-                        // An unknown list, or one with unknown elements, is checked at apply time.
-                        let list = value.as_list()?;
-                        list.iter()
-                            .map(Value::as_str)
-                            .collect::<Option<Vec<&str>>>()
-                    });
-                let raw = RawPortRule {
-                    number: port.get_attr("number").and_then(Value::as_i64),
-                    protocol: text("protocol"),
-                    allowed_source_address_prefix: text("allowed_source_address_prefix"),
-                    allowed_source_address_prefixes: prefixes,
-                    max_request_access_duration: text("max_request_access_duration"),
-                };
-                for finding in check_port_rule(&raw) {
+                for finding in check_port_rule(&raw_port_rule(port)) {
                     if reported_by_validators(finding.field, &finding.error) {
                         continue;
                     }
@@ -379,6 +354,21 @@ impl TypeDefinition for JitPolicy {
                 }
             }
         }
+    }
+}
+
+/// A configured port as `jit_core` checks it; unknown values are `None`, checked at apply.
+fn raw_port_rule(port: &PortModel) -> RawPortRule<'_> {
+    RawPortRule {
+        number: port.number.known().copied(),
+        protocol: port.protocol.as_deref(),
+        allowed_source_address_prefix: port.allowed_source_address_prefix.as_deref(),
+        // An unknown list, or one with unknown elements, is checked at apply time.
+        allowed_source_address_prefixes: port
+            .allowed_source_address_prefixes
+            .known()
+            .and_then(|prefixes| prefixes.iter().map(|prefix| prefix.as_deref()).collect()),
+        max_request_access_duration: port.max_request_access_duration.as_deref(),
     }
 }
 
@@ -423,12 +413,7 @@ impl Resource<ArmSettings> for JitPolicy {
                 .to_string(),
             );
         }
-        match model::encode(&planned, &POLICY_TYPE) {
-            Ok(value) => response.planned = value,
-            Err(err) => response
-                .diagnostics
-                .error("Could not plan jit_policy", err.to_string()),
-        }
+        response.write_planned(&planned);
     }
 
     async fn create(&self, _request: CreateRequest<ArmSettings>, response: &mut CreateResponse) {
@@ -502,15 +487,20 @@ mod tests {
     }
 
     /// `(path, detail)` of each duplicate-port diagnostic for one VM with these ports, each
-    /// given as (number, protocol); `Value::Null` is an unset protocol.
-    fn duplicates(ports: Vec<(Value, Value)>) -> Vec<(String, String)> {
-        let ports = ports
+    /// given as (number, protocol); `Attr::Null` is an unset protocol.
+    fn duplicates(ports: Vec<(Attr<i64>, Attr<String>)>) -> Vec<(String, String)> {
+        let ports: Vec<PortModel> = ports
             .into_iter()
-            .map(|(number, protocol)| Value::object([("number", number), ("protocol", protocol)]))
+            .map(|(number, protocol)| PortModel {
+                number,
+                protocol,
+                allowed_source_address_prefix: Attr::Null,
+                allowed_source_address_prefixes: Attr::Null,
+                max_request_access_duration: Attr::Null,
+            })
             .collect();
-        let vm = Value::object([("port", Value::List(ports))]);
         let mut diagnostics = Diagnostics::new();
-        report_duplicate_ports(1, &vm, &mut diagnostics);
+        report_duplicate_ports(1, &ports, &mut diagnostics);
         diagnostics
             .iter()
             .map(|d| {
@@ -525,7 +515,8 @@ mod tests {
 
     #[test]
     fn duplicate_ports_are_reported_at_the_repeating_number() {
-        let port = |number: i64, protocol: &str| (Value::from(number), Value::from(protocol));
+        let port =
+            |number: i64, protocol: &str| (Attr::Known(number), Attr::Known(protocol.to_owned()));
         assert_eq!(duplicates(vec![port(22, "TCP"), port(22, "UDP")]), vec![]);
         let found = duplicates(vec![port(22, "TCP"), port(3389, "TCP"), port(22, "TCP")]);
         assert_eq!(found.len(), 1, "{found:?}");
@@ -536,7 +527,7 @@ mod tests {
              once: merge the two rules into one."
         );
         // An unset protocol is the default `*`, which overlaps TCP.
-        let found = duplicates(vec![port(22, "TCP"), (Value::from(22), Value::Null)]);
+        let found = duplicates(vec![port(22, "TCP"), (Attr::Known(22), Attr::Null)]);
         assert_eq!(found.len(), 1, "{found:?}");
         assert!(
             found[0].1.starts_with("port 22 with protocol * overlaps"),
@@ -546,8 +537,8 @@ mod tests {
         assert_eq!(
             duplicates(vec![
                 port(22, "TCP"),
-                (Value::Unknown, Value::from("TCP")),
-                (Value::from(22), Value::Unknown),
+                (Attr::Unknown, Attr::Known("TCP".to_owned())),
+                (Attr::Known(22), Attr::Unknown),
             ]),
             vec![]
         );

@@ -54,6 +54,30 @@ pub fn encode<T: Serialize + ?Sized>(model: &T, ty: &Type) -> Result<Value, Mode
     model.serialize(ser::ValueSerializer::new(ty))
 }
 
+/// Writes `model` into `slot` as a value of type `ty`; on failure `slot` is left as it was and
+/// an error naming `what` is added. What every response's `write_*` method does.
+pub(crate) fn write_into<T: Serialize + ?Sized>(
+    slot: &mut Value,
+    model: &T,
+    ty: &Type,
+    what: &str,
+    diagnostics: &mut crate::framework::Diagnostics,
+) -> bool {
+    match encode(model, ty) {
+        Ok(value) => {
+            *slot = value;
+            true
+        }
+        Err(err) => {
+            diagnostics.error(
+                format!("Could not write the {what}"),
+                format!("The provider's {what} does not match its schema: {err}. This is a bug; please report it."),
+            );
+            false
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

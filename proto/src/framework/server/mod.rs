@@ -261,6 +261,7 @@ impl<P: Provider> Server<P> {
             state: state.clone(),
             private: outcome.private.clone(),
             diagnostics: Diagnostics::new(),
+            ty: entry.ty.clone(),
         };
         let request = ReadRequest {
             state,
@@ -304,6 +305,7 @@ impl<P: Provider> Server<P> {
             planned: plan.planned,
             requires_replace: plan.requires_replace,
             diagnostics: Diagnostics::new(),
+            ty: entry.ty.clone(),
         };
         if !response.planned.is_null() {
             let modify = ModifyPlanRequest {
@@ -367,6 +369,7 @@ impl<P: Provider> Server<P> {
                 state: planned.clone(),
                 private: Vec::new(),
                 diagnostics: Diagnostics::new(),
+                ty: entry.ty.clone(),
             };
             let request = CreateRequest {
                 config,
@@ -388,6 +391,7 @@ impl<P: Provider> Server<P> {
                 state: planned.clone(),
                 private: outcome.private.clone(),
                 diagnostics: Diagnostics::new(),
+                ty: entry.ty.clone(),
             };
             let request = UpdateRequest {
                 config,
@@ -435,6 +439,7 @@ impl<P: Provider> Server<P> {
         let mut response = ImportStateResponse {
             state: Value::Null,
             diagnostics: Diagnostics::new(),
+            ty: entry.ty.clone(),
         };
         resource
             .import_state(ImportStateRequest { id, provider }, &mut response)
@@ -461,6 +466,7 @@ impl<P: Provider> Server<P> {
         let mut response = DataSourceReadResponse {
             state: config.clone(),
             diagnostics: Diagnostics::new(),
+            ty: entry.ty.clone(),
         };
         let request = DataSourceReadRequest {
             config,
@@ -490,6 +496,7 @@ impl<P: Provider> Server<P> {
             renew_at: None,
             private: None,
             diagnostics: Diagnostics::new(),
+            ty: entry.ty.clone(),
         };
         ephemeral
             .open(OpenRequest { config, provider }, &mut response)

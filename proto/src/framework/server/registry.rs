@@ -50,13 +50,13 @@ pub(super) struct Entry<D> {
     pub(super) definition: Arc<dyn TypeDefinition>,
     implementation: Implementation<D>,
     pub(super) schema: Schema,
-    pub(super) ty: Type,
+    pub(super) ty: Arc<Type>,
 }
 
 impl<D> Entry<D> {
     fn new(definition: Arc<dyn TypeDefinition>, implementation: Implementation<D>) -> Self {
         let schema = definition.schema();
-        let ty = schema.block.value_type();
+        let ty = Arc::new(schema.block.value_type());
         Entry {
             definition,
             implementation,
