@@ -13,6 +13,7 @@ use tfplugin::framework::data_source::{DataSource, DataSourceReadRequest, DataSo
 use tfplugin::framework::ephemeral::{
     EphemeralResource, LifecycleRequest, LifecycleResponse, OpenRequest, OpenResponse,
 };
+use tfplugin::framework::model::{self, Attr};
 use tfplugin::framework::plan_modifier::requires_replace;
 use tfplugin::framework::provider::ConfigureRequest;
 use tfplugin::framework::resource::*;
@@ -60,6 +61,14 @@ fn thing_block() -> Block {
         )
 }
 
+/// `toy_thing` as a model; `password` is left out, so it is written as null.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct ThingModel {
+    id: Attr<String>,
+    name: Attr<String>,
+    size: Attr<i64>,
+}
+
 #[async_trait::async_trait]
 impl TypeDefinition for Thing {
     fn type_name(&self) -> &'static str {
@@ -73,17 +82,14 @@ impl TypeDefinition for Thing {
 #[async_trait::async_trait]
 impl Resource<String> for Thing {
     async fn create(&self, request: CreateRequest<String>, response: &mut CreateResponse) {
-        if let Some(id) = response.state.get_attr_mut("id") {
-            *id = Value::from(format!(
-                "{}-{}",
-                request.provider,
-                request
-                    .config
-                    .get_attr("name")
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-            ));
-        }
+        // Read the plan into the model, fill what is known after apply, write it back.
+        let mut thing: ThingModel = match model::decode(&request.planned) {
+            Ok(thing) => thing,
+            Err(err) => return response.diagnostics.error("Bad plan", err.to_string()),
+        };
+        let name = thing.name.as_deref().unwrap_or_default();
+        thing.id = Attr::Known(format!("{}-{name}", request.provider));
+        response.write_state(&thing);
     }
     async fn read(&self, request: ReadRequest<String>, _response: &mut ReadResponse) {
         self.stopped_seen

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use super::diagnostics::Diagnostics;
+use super::model::write_model;
 use super::stop::StopToken;
 use super::type_definition::TypeDefinition;
 use crate::cty::{Type, Value};
@@ -27,19 +28,12 @@ pub struct DataSourceReadResponse {
     pub(crate) ty: Arc<Type>,
 }
 
-impl DataSourceReadResponse {
-    /// Writes `model` (a struct of the schema's attributes) as the data source result; on failure an error
-    /// diagnostic is added and `false` returned.
-    pub fn write_state<T: serde::Serialize + ?Sized>(&mut self, model: &T) -> bool {
-        super::model::write_into(
-            &mut self.state,
-            model,
-            &self.ty,
-            "data source result",
-            &mut self.diagnostics,
-        )
-    }
-}
+write_model!(
+    DataSourceReadResponse,
+    write_state,
+    state,
+    "data source result"
+);
 
 /// A data source type; the name, schema and configuration checks come from [`TypeDefinition`].
 #[async_trait::async_trait]

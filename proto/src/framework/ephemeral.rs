@@ -4,6 +4,7 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use super::diagnostics::Diagnostics;
+use super::model::write_model;
 use super::type_definition::TypeDefinition;
 use crate::cty::{Type, Value};
 
@@ -29,20 +30,6 @@ pub struct OpenResponse {
     pub(crate) ty: Arc<Type>,
 }
 
-impl OpenResponse {
-    /// Writes `model` (a struct of the schema's attributes) as the ephemeral result; on failure an error
-    /// diagnostic is added and `false` returned.
-    pub fn write_result<T: serde::Serialize + ?Sized>(&mut self, model: &T) -> bool {
-        super::model::write_into(
-            &mut self.result,
-            model,
-            &self.ty,
-            "ephemeral result",
-            &mut self.diagnostics,
-        )
-    }
-}
-
 /// Renews or closes an open ephemeral resource.
 pub struct LifecycleRequest<D> {
     /// What `open` (or the last `renew`) returned as private data.
@@ -61,6 +48,8 @@ pub struct LifecycleResponse {
     /// Problems found.
     pub diagnostics: Diagnostics,
 }
+
+write_model!(OpenResponse, write_result, result, "ephemeral result");
 
 /// An ephemeral resource type; the name, schema and configuration checks come from
 /// [`TypeDefinition`].

@@ -8,6 +8,7 @@
 use std::sync::Arc;
 
 use super::diagnostics::Diagnostics;
+use super::model::write_model;
 use super::stop::StopToken;
 use super::type_definition::TypeDefinition;
 use crate::cty::{Type, Value};
@@ -34,20 +35,6 @@ pub struct ModifyPlanResponse {
     pub(crate) ty: Arc<Type>,
 }
 
-impl ModifyPlanResponse {
-    /// Writes `model` (a struct of the schema's attributes) as the plan; on failure an error
-    /// diagnostic is added and `false` returned.
-    pub fn write_planned<T: serde::Serialize + ?Sized>(&mut self, model: &T) -> bool {
-        super::model::write_into(
-            &mut self.planned,
-            model,
-            &self.ty,
-            "plan",
-            &mut self.diagnostics,
-        )
-    }
-}
-
 /// Creates the remote object.
 pub struct CreateRequest<D> {
     /// Configuration, wholly known.
@@ -72,20 +59,6 @@ pub struct CreateResponse {
     pub(crate) ty: Arc<Type>,
 }
 
-impl CreateResponse {
-    /// Writes `model` (a struct of the schema's attributes) as the state; on failure an error
-    /// diagnostic is added and `false` returned.
-    pub fn write_state<T: serde::Serialize + ?Sized>(&mut self, model: &T) -> bool {
-        super::model::write_into(
-            &mut self.state,
-            model,
-            &self.ty,
-            "state",
-            &mut self.diagnostics,
-        )
-    }
-}
-
 /// Refreshes state from the remote object.
 pub struct ReadRequest<D> {
     /// The current state.
@@ -108,20 +81,6 @@ pub struct ReadResponse {
     pub diagnostics: Diagnostics,
     /// The schema's value type, for [`Self::write_state`].
     pub(crate) ty: Arc<Type>,
-}
-
-impl ReadResponse {
-    /// Writes `model` (a struct of the schema's attributes) as the state; on failure an error
-    /// diagnostic is added and `false` returned.
-    pub fn write_state<T: serde::Serialize + ?Sized>(&mut self, model: &T) -> bool {
-        super::model::write_into(
-            &mut self.state,
-            model,
-            &self.ty,
-            "state",
-            &mut self.diagnostics,
-        )
-    }
 }
 
 /// Updates the remote object in place.
@@ -150,20 +109,6 @@ pub struct UpdateResponse {
     pub diagnostics: Diagnostics,
     /// The schema's value type, for [`Self::write_state`].
     pub(crate) ty: Arc<Type>,
-}
-
-impl UpdateResponse {
-    /// Writes `model` (a struct of the schema's attributes) as the state; on failure an error
-    /// diagnostic is added and `false` returned.
-    pub fn write_state<T: serde::Serialize + ?Sized>(&mut self, model: &T) -> bool {
-        super::model::write_into(
-            &mut self.state,
-            model,
-            &self.ty,
-            "state",
-            &mut self.diagnostics,
-        )
-    }
 }
 
 /// Deletes the remote object.
@@ -203,19 +148,11 @@ pub struct ImportStateResponse {
     pub(crate) ty: Arc<Type>,
 }
 
-impl ImportStateResponse {
-    /// Writes `model` (a struct of the schema's attributes) as the imported state; on failure an error
-    /// diagnostic is added and `false` returned.
-    pub fn write_state<T: serde::Serialize + ?Sized>(&mut self, model: &T) -> bool {
-        super::model::write_into(
-            &mut self.state,
-            model,
-            &self.ty,
-            "imported state",
-            &mut self.diagnostics,
-        )
-    }
-}
+write_model!(ModifyPlanResponse, write_planned, planned, "plan");
+write_model!(CreateResponse, write_state, state, "state");
+write_model!(ReadResponse, write_state, state, "state");
+write_model!(UpdateResponse, write_state, state, "state");
+write_model!(ImportStateResponse, write_state, state, "imported state");
 
 /// A managed resource type. `D` is the provider's configured data (API clients); the name,
 /// schema and configuration checks come from [`TypeDefinition`].

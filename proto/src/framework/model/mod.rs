@@ -54,6 +54,29 @@ pub fn encode<T: Serialize + ?Sized>(model: &T, ty: &Type) -> Result<Value, Mode
     model.serialize(ser::ValueSerializer::new(ty))
 }
 
+/// Gives a response a method that writes a model into one of its values, with the schema's type
+/// the server put in the response's `ty`: `write_model!(Response, method, field, "what")`.
+macro_rules! write_model {
+    ($response:ty, $method:ident, $field:ident, $what:literal) => {
+        impl $response {
+            #[doc = concat!(
+                        "Writes `model` (a struct of the schema's attributes) as the ", $what,
+                        "; on failure an error diagnostic is added and `false` returned."
+                    )]
+            pub fn $method<T: serde::Serialize + ?Sized>(&mut self, model: &T) -> bool {
+                $crate::framework::model::write_into(
+                    &mut self.$field,
+                    model,
+                    &self.ty,
+                    $what,
+                    &mut self.diagnostics,
+                )
+            }
+        }
+    };
+}
+pub(crate) use write_model;
+
 /// Writes `model` into `slot` as a value of type `ty`; on failure `slot` is left as it was and
 /// an error naming `what` is added. What every response's `write_*` method does.
 pub(crate) fn write_into<T: Serialize + ?Sized>(
