@@ -13,9 +13,12 @@ kept small and free of anything specific to one provider: a provider passes its 
   Terraform calls `Shutdown`. `--debug` serves without Terraform and prints
   `TF_REATTACH_PROVIDERS`.
 * [`cty`]: Terraform's types and values with their msgpack and JSON encodings.
-* [`framework`]: schemas, validators, plan modifiers, diagnostics with attribute paths, and the
-  [`framework::Provider`] and [`framework::Resource`] traits.
-* [`grpc`]: [`grpc::ProviderService`] serves any framework provider as `tfplugin6.Provider`.
+* [`framework`]: schemas, validators, plan modifiers, diagnostics with attribute paths, models
+  that keep unknowns, the [`framework::Provider`], [`framework::TypeDefinition`] and
+  [`framework::Resource`] traits, and [`framework::server::Server`], which runs each call
+  Terraform makes through them.
+* [`grpc`]: the protocol layer; [`grpc::ProviderService`] converts `tfplugin6.Provider` messages
+  to and from [`framework::server::Server`] calls.
 * [`generated`]: the protocol bindings, compiled at build time with protox (no `protoc`).
 
 # Example

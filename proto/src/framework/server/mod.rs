@@ -1,6 +1,6 @@
 //! The server: what happens for each call Terraform makes, independent of the protocol.
 //!
-//! [`Server`] owns the provider, one [`registry`] of every type it serves, the configured data
+//! [`Server`] owns the provider, one registry of every type it serves, the configured data
 //! and the stop signal. Each method takes a call's inputs as [`WireValue`]s, decodes them with
 //! the type's schema, runs what the framework does for every resource (attribute validators,
 //! generic planning, write-only nulling, the rules of a failed apply) around the type's own
