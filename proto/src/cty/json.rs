@@ -15,9 +15,9 @@
 //!
 //! Empty input (or only whitespace) decodes as null. Strings are not normalised to NFC.
 
-use std::collections::BTreeMap;
-
-use super::error::{CtyError, CtyErrorKind, PathStep};
+use super::decode::{ObjectRules, WireNode, decode, parse_number};
+use super::encode::{WireSink, encode};
+use super::error::{CtyError, CtyErrorKind};
 use super::number::is_json_number;
 use super::types::Type;
 use super::value::{Number, Value};
@@ -27,15 +27,15 @@ const MAX_DEPTH: usize = 512;
 
 /// Encodes `value` as JSON for `ty`. Fails on an unknown value anywhere, and on infinite numbers.
 pub fn encode_json(value: &Value, ty: &Type) -> Result<Vec<u8>, CtyError> {
-    let mut out = String::new();
-    encode(value, ty, &mut Vec::new(), &mut out)?;
-    Ok(out.into_bytes())
+    let mut sink = JsonSink(String::new());
+    encode(value, ty, &mut sink)?;
+    Ok(sink.0.into_bytes())
 }
 
 /// Decodes JSON as a value of `ty`, as cty does: missing object attributes become null, and an
 /// attribute the type does not declare is an error.
 pub fn decode_json(bytes: &[u8], ty: &Type) -> Result<Value, CtyError> {
-    decode_bytes(bytes, ty, Extra::Reject)
+    decode_bytes(bytes, ty, ObjectRules::ABSENT_ARE_NULL)
 }
 
 /// Like [`decode_json`], but ignores object attributes the type does not declare, at any depth.
@@ -43,17 +43,10 @@ pub fn decode_json(bytes: &[u8], ty: &Type) -> Result<Value, CtyError> {
 /// This is for `UpgradeResourceState`: state written by an older schema may still hold
 /// attributes that the current schema has removed.
 pub fn decode_json_lenient(bytes: &[u8], ty: &Type) -> Result<Value, CtyError> {
-    decode_bytes(bytes, ty, Extra::Ignore)
+    decode_bytes(bytes, ty, ObjectRules::UPGRADE)
 }
 
-/// What to do with object attributes that the type does not declare.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Extra {
-    Reject,
-    Ignore,
-}
-
-fn decode_bytes(bytes: &[u8], ty: &Type, extra: Extra) -> Result<Value, CtyError> {
+fn decode_bytes(bytes: &[u8], ty: &Type, rules: ObjectRules) -> Result<Value, CtyError> {
     let malformed = |message: String| {
         CtyError::at_root(CtyErrorKind::Malformed {
             format: "JSON",
@@ -65,304 +58,178 @@ fn decode_bytes(bytes: &[u8], ty: &Type, extra: Extra) -> Result<Value, CtyError
         return Ok(Value::Null);
     }
     let node = Parser::parse_document(text).map_err(malformed)?;
-    decode(&node, ty, extra, &mut Vec::new())
+    decode(&node, ty, rules)
 }
 
-fn encode(
-    value: &Value,
-    ty: &Type,
-    path: &mut Vec<PathStep>,
-    out: &mut String,
-) -> Result<(), CtyError> {
-    let mismatch = |path: &[PathStep]| Err(CtyError::mismatch(path, ty, value.kind_name()));
-    match value {
-        Value::Null => {
-            out.push_str("null");
-            return Ok(());
-        }
-        Value::Unknown => return Err(CtyError::at(path, CtyErrorKind::UnknownNotAllowed)),
-        _ => {}
+/// JSON text being written.
+struct JsonSink(String);
+
+impl JsonSink {
+    fn push_string(&mut self, string: &str) {
+        self.0
+            .push_str(&serde_json::to_string(string).expect("a str always serializes"));
     }
-    match ty {
-        Type::Dynamic => {
-            let actual = value.infer_type();
-            out.push_str("{\"value\":");
-            encode(value, &actual, path, out)?;
-            out.push_str(",\"type\":");
-            out.push_str(&actual.to_json().to_string());
-            out.push('}');
-            Ok(())
-        }
-        Type::Bool => match value {
-            Value::Bool(bool) => {
-                out.push_str(if *bool { "true" } else { "false" });
-                Ok(())
-            }
-            _ => mismatch(path),
-        },
-        Type::Number => match value {
-            Value::Number(number) => {
-                let text = number
-                    .json_text()
-                    .map_err(|message| CtyError::at(path, CtyErrorKind::InvalidNumber(message)))?;
-                out.push_str(&text);
-                Ok(())
-            }
-            _ => mismatch(path),
-        },
-        Type::String => match value {
-            Value::String(string) => {
-                push_string(string, out);
-                Ok(())
-            }
-            _ => mismatch(path),
-        },
-        Type::List(element_type) | Type::Set(element_type) => {
-            let Some(elements) = value.as_list() else {
-                return mismatch(path);
-            };
-            let step = if matches!(ty, Type::Set(_)) {
-                PathStep::SetElement
-            } else {
-                PathStep::Index
-            };
-            out.push('[');
-            for (index, element) in (0u64..).zip(elements) {
-                if index > 0 {
-                    out.push(',');
-                }
-                path.push(step(index));
-                encode(element, element_type, path, out)?;
-                path.pop();
-            }
-            out.push(']');
-            Ok(())
-        }
-        Type::Tuple(element_types) => {
-            let Some(elements) = value.as_list() else {
-                return mismatch(path);
-            };
-            if elements.len() != element_types.len() {
-                return Err(CtyError::at(
-                    path,
-                    CtyErrorKind::TupleLength {
-                        expected: element_types.len(),
-                        given: elements.len(),
-                    },
-                ));
-            }
-            out.push('[');
-            for ((index, element), element_type) in (0u64..).zip(elements).zip(element_types) {
-                if index > 0 {
-                    out.push(',');
-                }
-                path.push(PathStep::Index(index));
-                encode(element, element_type, path, out)?;
-                path.pop();
-            }
-            out.push(']');
-            Ok(())
-        }
-        Type::Map(element_type) => {
-            let Some(entries) = value.as_map() else {
-                return mismatch(path);
-            };
-            out.push('{');
-            for (index, (key, element)) in entries.iter().enumerate() {
-                if index > 0 {
-                    out.push(',');
-                }
-                push_string(key, out);
-                out.push(':');
-                path.push(PathStep::Key(key.clone()));
-                encode(element, element_type, path, out)?;
-                path.pop();
-            }
-            out.push('}');
-            Ok(())
-        }
-        Type::Object(attribute_types) => {
-            let Some(attributes) = value.as_map() else {
-                return mismatch(path);
-            };
-            if let Some(name) = attributes
-                .keys()
-                .find(|name| !attribute_types.contains_key(*name))
-            {
-                return Err(CtyError::at(
-                    path,
-                    CtyErrorKind::UnsupportedAttribute(name.clone()),
-                ));
-            }
-            out.push('{');
-            for (index, (name, attribute_type)) in attribute_types.iter().enumerate() {
-                if index > 0 {
-                    out.push(',');
-                }
-                push_string(name, out);
-                out.push(':');
-                path.push(PathStep::Attr(name.clone()));
-                encode(
-                    attributes.get(name).unwrap_or(&Value::Null),
-                    attribute_type,
-                    path,
-                    out,
-                )?;
-                path.pop();
-            }
-            out.push('}');
-            Ok(())
+
+    fn separator(&mut self, index: usize) {
+        if index > 0 {
+            self.0.push(',');
         }
     }
 }
 
-fn push_string(string: &str, out: &mut String) {
-    out.push_str(&serde_json::to_string(string).expect("a str always serializes"));
-}
-
-fn decode(
-    node: &Json,
-    ty: &Type,
-    extra: Extra,
-    path: &mut Vec<PathStep>,
-) -> Result<Value, CtyError> {
-    let mismatch = |path: &[PathStep]| Err(CtyError::mismatch(path, ty, node.kind()));
-    if let Json::Null = node {
-        return Ok(Value::Null);
+impl WireSink for JsonSink {
+    fn null(&mut self) {
+        self.0.push_str("null");
     }
-    match ty {
-        Type::Dynamic => decode_dynamic(node, extra, path),
-        Type::Bool => match node {
-            Json::Bool(bool) => Ok(Value::Bool(*bool)),
-            Json::String(string) if string == "true" => Ok(Value::Bool(true)),
-            Json::String(string) if string == "false" => Ok(Value::Bool(false)),
-            _ => mismatch(path),
-        },
-        Type::Number => match node {
-            Json::Number(text) | Json::String(text) => match Number::parse(text) {
-                Some(number) => Ok(Value::Number(number)),
-                None => Err(CtyError::at(
-                    path,
-                    CtyErrorKind::InvalidNumber(format!("{text:?} is not a decimal number")),
-                )),
-            },
-            _ => mismatch(path),
-        },
-        Type::String => match node {
-            Json::String(string) | Json::Number(string) => Ok(Value::String(string.clone())),
-            Json::Bool(bool) => Ok(Value::String(bool.to_string())),
-            _ => mismatch(path),
-        },
-        Type::List(element_type) | Type::Set(element_type) => {
-            let Json::Array(nodes) = node else {
-                return mismatch(path);
-            };
-            let is_set = matches!(ty, Type::Set(_));
-            let step = if is_set {
-                PathStep::SetElement
-            } else {
-                PathStep::Index
-            };
-            let mut elements = Vec::with_capacity(nodes.len());
-            for (index, node) in (0u64..).zip(nodes) {
-                path.push(step(index));
-                elements.push(decode(node, element_type, extra, path)?);
-                path.pop();
-            }
-            Ok(if is_set {
-                Value::Set(elements)
-            } else {
-                Value::List(elements)
-            })
-        }
-        Type::Tuple(element_types) => {
-            let Json::Array(nodes) = node else {
-                return mismatch(path);
-            };
-            if nodes.len() != element_types.len() {
-                return Err(CtyError::at(
-                    path,
-                    CtyErrorKind::TupleLength {
-                        expected: element_types.len(),
-                        given: nodes.len(),
-                    },
-                ));
-            }
-            let mut elements = Vec::with_capacity(nodes.len());
-            for ((index, node), element_type) in (0u64..).zip(nodes).zip(element_types) {
-                path.push(PathStep::Index(index));
-                elements.push(decode(node, element_type, extra, path)?);
-                path.pop();
-            }
-            Ok(Value::Tuple(elements))
-        }
-        Type::Map(element_type) => {
-            let Json::Object(entries) = node else {
-                return mismatch(path);
-            };
-            let mut elements = BTreeMap::new();
-            for (key, node) in entries {
-                path.push(PathStep::Key(key.clone()));
-                let element = decode(node, element_type, extra, path)?;
-                path.pop();
-                elements.insert(key.clone(), element);
-            }
-            Ok(Value::Map(elements))
-        }
-        Type::Object(attribute_types) => {
-            let Json::Object(entries) = node else {
-                return mismatch(path);
-            };
-            let mut attributes = BTreeMap::new();
-            for (name, node) in entries {
-                let Some(attribute_type) = attribute_types.get(name) else {
-                    match extra {
-                        Extra::Ignore => continue,
-                        Extra::Reject => {
-                            return Err(CtyError::at(
-                                path,
-                                CtyErrorKind::UnsupportedAttribute(name.clone()),
-                            ));
-                        }
-                    }
-                };
-                path.push(PathStep::Attr(name.clone()));
-                let attribute = decode(node, attribute_type, extra, path)?;
-                path.pop();
-                attributes.insert(name.clone(), attribute);
-            }
-            for name in attribute_types.keys() {
-                attributes.entry(name.clone()).or_insert(Value::Null);
-            }
-            Ok(Value::Object(attributes))
-        }
+
+    fn unknown(&mut self) -> Result<(), CtyErrorKind> {
+        Err(CtyErrorKind::UnknownNotAllowed)
+    }
+
+    fn bool(&mut self, bool: bool) {
+        self.0.push_str(if bool { "true" } else { "false" });
+    }
+
+    fn number(&mut self, number: &Number) -> Result<(), CtyErrorKind> {
+        let text = number.json_text().map_err(CtyErrorKind::InvalidNumber)?;
+        self.0.push_str(&text);
+        Ok(())
+    }
+
+    fn string(&mut self, string: &str) {
+        self.push_string(string);
+    }
+
+    fn begin_array(&mut self, _len: usize) -> Result<(), CtyErrorKind> {
+        self.0.push('[');
+        Ok(())
+    }
+
+    fn array_element(&mut self, index: usize) {
+        self.separator(index);
+    }
+
+    fn end_array(&mut self) {
+        self.0.push(']');
+    }
+
+    fn begin_map(&mut self, _len: usize) -> Result<(), CtyErrorKind> {
+        self.0.push('{');
+        Ok(())
+    }
+
+    fn map_key(&mut self, index: usize, key: &str) {
+        self.separator(index);
+        self.push_string(key);
+        self.0.push(':');
+    }
+
+    fn end_map(&mut self) {
+        self.0.push('}');
+    }
+
+    fn begin_dynamic(&mut self, _actual: &Type) {
+        self.0.push_str("{\"value\":");
+    }
+
+    fn end_dynamic(&mut self, actual: &Type) {
+        self.0.push_str(",\"type\":");
+        self.0.push_str(&actual.to_json().to_string());
+        self.0.push('}');
     }
 }
 
-/// Decodes `{"value": ..., "type": ...}`, in either order.
-fn decode_dynamic(node: &Json, extra: Extra, path: &mut Vec<PathStep>) -> Result<Value, CtyError> {
-    let invalid = |path: &[PathStep], message: String| {
-        CtyError::at(path, CtyErrorKind::InvalidDynamic(message))
-    };
-    let Json::Object(entries) = node else {
-        return Err(invalid(
-            path,
-            format!("expected a JSON object, got {}", node.kind()),
-        ));
-    };
-    let (mut type_node, mut value_node) = (None, None);
-    for (key, node) in entries {
-        match key.as_str() {
-            "type" => type_node = Some(node),
-            "value" => value_node = Some(node),
-            other => return Err(invalid(path, format!("invalid key {other:?}"))),
+impl WireNode for Json {
+    type Key = String;
+
+    fn kind(&self) -> &'static str {
+        match self {
+            Json::Null => "null",
+            Json::Bool(_) => "bool",
+            Json::Number(_) => "number",
+            Json::String(_) => "string",
+            Json::Array(_) => "array",
+            Json::Object(_) => "object",
         }
     }
-    let type_node = type_node.ok_or_else(|| invalid(path, "missing type".into()))?;
-    let value_node = value_node.ok_or_else(|| invalid(path, "missing value".into()))?;
-    let ty =
-        Type::from_json(&type_node.to_serde()).map_err(|error| CtyError::at(path, error.kind))?;
-    decode(value_node, &ty, extra, path)
+
+    fn is_null(&self) -> bool {
+        matches!(self, Json::Null)
+    }
+
+    fn is_unknown(&self) -> bool {
+        false
+    }
+
+    fn bool_value(&self) -> Option<bool> {
+        match self {
+            Json::Bool(bool) => Some(*bool),
+            Json::String(string) if string == "true" => Some(true),
+            Json::String(string) if string == "false" => Some(false),
+            _ => None,
+        }
+    }
+
+    fn number_value(&self) -> Result<Option<Number>, CtyErrorKind> {
+        match self {
+            Json::Number(text) | Json::String(text) => parse_number(text).map(Some),
+            _ => Ok(None),
+        }
+    }
+
+    fn string_value(&self) -> Result<Option<String>, CtyErrorKind> {
+        Ok(match self {
+            Json::String(string) | Json::Number(string) => Some(string.clone()),
+            Json::Bool(bool) => Some(bool.to_string()),
+            _ => None,
+        })
+    }
+
+    fn items(&self) -> Option<&[Json]> {
+        match self {
+            Json::Array(nodes) => Some(nodes),
+            _ => None,
+        }
+    }
+
+    fn entries(&self) -> Option<&[(String, Json)]> {
+        match self {
+            Json::Object(entries) => Some(entries),
+            _ => None,
+        }
+    }
+
+    fn key_text(key: &String) -> Result<&str, CtyErrorKind> {
+        Ok(key)
+    }
+
+    /// `{"value": ..., "type": ...}`, in either order.
+    fn dynamic_parts(&self) -> Result<(Type, &Json), CtyErrorKind> {
+        let Json::Object(entries) = self else {
+            return Err(CtyErrorKind::InvalidDynamic(format!(
+                "expected a JSON object, got {}",
+                self.kind()
+            )));
+        };
+        let (mut type_node, mut value_node) = (None, None);
+        for (key, node) in entries {
+            match key.as_str() {
+                "type" => type_node = Some(node),
+                "value" => value_node = Some(node),
+                other => {
+                    return Err(CtyErrorKind::InvalidDynamic(format!(
+                        "invalid key {other:?}"
+                    )));
+                }
+            }
+        }
+        let type_node =
+            type_node.ok_or_else(|| CtyErrorKind::InvalidDynamic("missing type".into()))?;
+        let value_node =
+            value_node.ok_or_else(|| CtyErrorKind::InvalidDynamic("missing value".into()))?;
+        let ty = Type::from_json(&type_node.to_serde()).map_err(|error| error.kind)?;
+        Ok((ty, value_node))
+    }
 }
 
 /// A parsed JSON document that keeps numbers as their text.
@@ -378,17 +245,6 @@ enum Json {
 }
 
 impl Json {
-    fn kind(&self) -> &'static str {
-        match self {
-            Json::Null => "null",
-            Json::Bool(_) => "bool",
-            Json::Number(_) => "number",
-            Json::String(_) => "string",
-            Json::Array(_) => "array",
-            Json::Object(_) => "object",
-        }
-    }
-
     /// The same document as `serde_json` holds it, for parsing type constraints (which have no
     /// numbers, so no precision is lost where it matters).
     fn to_serde(&self) -> serde_json::Value {

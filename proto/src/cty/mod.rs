@@ -34,6 +34,8 @@
 //! - Refinements of unknown values are dropped on input and never written.
 //! - Sets are not deduplicated; their order is kept as given or received.
 
+mod decode;
+mod encode;
 pub mod error;
 pub mod json;
 pub mod msgpack;
@@ -43,6 +45,8 @@ pub mod value;
 
 #[cfg(test)]
 mod roundtrip_tests;
+#[cfg(test)]
+mod same_table_both_encodings_tests;
 
 pub use error::{CtyError, CtyErrorKind, Path, PathStep};
 pub use json::{decode_json, decode_json_lenient, encode_json};

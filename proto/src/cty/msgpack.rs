@@ -20,7 +20,9 @@
 
 use rmpv::Value as Msgpack;
 
-use super::error::{CtyError, CtyErrorKind, PathStep};
+use super::decode::{ObjectRules, WireNode, decode, parse_number};
+use super::encode::{WireSink, encode};
+use super::error::{CtyError, CtyErrorKind};
 use super::number::WireNumber;
 use super::types::Type;
 use super::value::{Number, Value};
@@ -33,9 +35,9 @@ const UNKNOWN: [u8; 3] = [0xd4, 0x00, 0x00];
 /// The value must have the shape of `ty`, leniently (see [`Value::conforms_to`]); the error
 /// names the path where it does not.
 pub fn encode_msgpack(value: &Value, ty: &Type) -> Result<Vec<u8>, CtyError> {
-    let mut out = Vec::new();
-    encode(value, ty, &mut Vec::new(), &mut out)?;
-    Ok(out)
+    let mut sink = MsgpackSink(Vec::new());
+    encode(value, ty, &mut sink)?;
+    Ok(sink.0)
 }
 
 /// Decodes msgpack bytes as a value of `ty`. Empty bytes are null, as Terraform treats an empty
@@ -50,7 +52,7 @@ pub fn decode_msgpack(bytes: &[u8], ty: &Type) -> Result<Value, CtyError> {
             message: error.to_string(),
         })
     })?;
-    decode(&node, ty, &mut Vec::new())
+    decode(&node, ty, ObjectRules::EXACT)
 }
 
 /// Writing to a `Vec` cannot fail; this keeps the `expect` in one place.
@@ -58,366 +60,188 @@ fn written<T, E: std::fmt::Debug>(result: Result<T, E>) {
     result.expect("writing msgpack to a Vec cannot fail");
 }
 
-fn encode(
-    value: &Value,
-    ty: &Type,
-    path: &mut Vec<PathStep>,
-    out: &mut Vec<u8>,
-) -> Result<(), CtyError> {
-    let mismatch = |path: &[PathStep]| Err(CtyError::mismatch(path, ty, value.kind_name()));
-    match value {
-        Value::Null => {
-            written(rmp::encode::write_nil(out));
-            return Ok(());
-        }
-        Value::Unknown => {
-            out.extend_from_slice(&UNKNOWN);
-            return Ok(());
-        }
-        _ => {}
-    }
-    match ty {
-        Type::Dynamic => {
-            let actual = value.infer_type();
-            written(rmp::encode::write_array_len(out, 2));
-            written(rmp::encode::write_bin(out, &actual.to_json_bytes()));
-            encode(value, &actual, path, out)
-        }
-        Type::Bool => match value {
-            Value::Bool(bool) => {
-                written(rmp::encode::write_bool(out, *bool));
-                Ok(())
-            }
-            _ => mismatch(path),
-        },
-        Type::Number => match value {
-            Value::Number(number) => {
-                encode_number(number, path, out)?;
-                Ok(())
-            }
-            _ => mismatch(path),
-        },
-        Type::String => match value {
-            Value::String(string) => {
-                written(rmp::encode::write_str(out, string));
-                Ok(())
-            }
-            _ => mismatch(path),
-        },
-        Type::List(element_type) | Type::Set(element_type) => {
-            let Some(elements) = value.as_list() else {
-                return mismatch(path);
-            };
-            let step = if matches!(ty, Type::Set(_)) {
-                PathStep::SetElement
-            } else {
-                PathStep::Index
-            };
-            written(rmp::encode::write_array_len(
-                out,
-                array_len(elements.len(), path)?,
-            ));
-            for (index, element) in (0u64..).zip(elements) {
-                path.push(step(index));
-                encode(element, element_type, path, out)?;
-                path.pop();
-            }
-            Ok(())
-        }
-        Type::Tuple(element_types) => {
-            let Some(elements) = value.as_list() else {
-                return mismatch(path);
-            };
-            if elements.len() != element_types.len() {
-                return Err(CtyError::at(
-                    path,
-                    CtyErrorKind::TupleLength {
-                        expected: element_types.len(),
-                        given: elements.len(),
-                    },
-                ));
-            }
-            written(rmp::encode::write_array_len(
-                out,
-                array_len(elements.len(), path)?,
-            ));
-            for ((index, element), element_type) in (0u64..).zip(elements).zip(element_types) {
-                path.push(PathStep::Index(index));
-                encode(element, element_type, path, out)?;
-                path.pop();
-            }
-            Ok(())
-        }
-        Type::Map(element_type) => {
-            let Some(entries) = value.as_map() else {
-                return mismatch(path);
-            };
-            written(rmp::encode::write_map_len(
-                out,
-                array_len(entries.len(), path)?,
-            ));
-            for (key, element) in entries {
-                written(rmp::encode::write_str(out, key));
-                path.push(PathStep::Key(key.clone()));
-                encode(element, element_type, path, out)?;
-                path.pop();
-            }
-            Ok(())
-        }
-        Type::Object(attribute_types) => {
-            let Some(attributes) = value.as_map() else {
-                return mismatch(path);
-            };
-            if let Some(name) = attributes
-                .keys()
-                .find(|name| !attribute_types.contains_key(*name))
-            {
-                return Err(CtyError::at(
-                    path,
-                    CtyErrorKind::UnsupportedAttribute(name.clone()),
-                ));
-            }
-            written(rmp::encode::write_map_len(
-                out,
-                array_len(attribute_types.len(), path)?,
-            ));
-            for (name, attribute_type) in attribute_types {
-                written(rmp::encode::write_str(out, name));
-                path.push(PathStep::Attr(name.clone()));
-                encode(
-                    attributes.get(name).unwrap_or(&Value::Null),
-                    attribute_type,
-                    path,
-                    out,
-                )?;
-                path.pop();
-            }
-            Ok(())
-        }
-    }
-}
-
-fn encode_number(number: &Number, path: &[PathStep], out: &mut Vec<u8>) -> Result<(), CtyError> {
-    match number.wire_form() {
-        Ok(WireNumber::Int(int)) => written(rmp::encode::write_sint(out, int)),
-        Ok(WireNumber::Float(float)) => written(rmp::encode::write_f64(out, float)),
-        Ok(WireNumber::Text(text)) => written(rmp::encode::write_str(out, &text)),
-        Err(message) => return Err(CtyError::at(path, CtyErrorKind::InvalidNumber(message))),
-    }
-    Ok(())
-}
-
-fn array_len(len: usize, path: &[PathStep]) -> Result<u32, CtyError> {
-    u32::try_from(len).map_err(|_| {
-        CtyError::at(
-            path,
-            CtyErrorKind::Malformed {
-                format: "msgpack",
-                message: format!("{len} elements do not fit msgpack"),
-            },
-        )
+/// A msgpack array or map length, which must fit 32 bits.
+fn wire_len(len: usize) -> Result<u32, CtyErrorKind> {
+    u32::try_from(len).map_err(|_| CtyErrorKind::Malformed {
+        format: "msgpack",
+        message: format!("{len} elements do not fit msgpack"),
     })
 }
 
-fn decode(node: &Msgpack, ty: &Type, path: &mut Vec<PathStep>) -> Result<Value, CtyError> {
-    let mismatch = |path: &[PathStep]| Err(CtyError::mismatch(path, ty, node_kind(node)));
-    match node {
-        // go-cty has no other extension, so every extension value is an unknown.
-        Msgpack::Ext(..) => return Ok(Value::Unknown),
-        Msgpack::Nil => return Ok(Value::Null),
-        _ => {}
+/// msgpack bytes being written.
+struct MsgpackSink(Vec<u8>);
+
+impl WireSink for MsgpackSink {
+    fn null(&mut self) {
+        written(rmp::encode::write_nil(&mut self.0));
     }
-    match ty {
-        Type::Dynamic => decode_dynamic(node, path),
-        Type::Bool => match node {
-            Msgpack::Boolean(bool) => Ok(Value::Bool(*bool)),
-            _ => mismatch(path),
-        },
-        Type::Number => match node {
-            Msgpack::Integer(int) => {
-                let number = int.as_i64().map(Number::Int);
-                // A msgpack integer that does not fit i64 is a u64 above i64::MAX.
-                match number.or_else(|| int.as_u64().map(|uint| Number::Big(uint.to_string()))) {
-                    Some(number) => Ok(Value::Number(number)),
-                    None => mismatch(path),
-                }
-            }
-            Msgpack::F32(float) => Ok(Value::Number(Number::Float(f64::from(*float)))),
-            Msgpack::F64(float) => Ok(Value::Number(Number::Float(*float))),
-            Msgpack::String(text) => match text.as_str().and_then(Number::parse) {
-                Some(number) => Ok(Value::Number(number)),
-                None => Err(CtyError::at(
-                    path,
-                    CtyErrorKind::InvalidNumber(format!(
-                        "{:?} is not a decimal number",
-                        text.as_str().unwrap_or("<invalid UTF-8>")
-                    )),
-                )),
-            },
-            _ => mismatch(path),
-        },
-        Type::String => match node {
-            Msgpack::String(string) => match string.as_str() {
-                Some(string) => Ok(Value::String(string.to_owned())),
-                None => Err(CtyError::mismatch(path, ty, "invalid UTF-8")),
-            },
-            Msgpack::Binary(bytes) => match std::str::from_utf8(bytes) {
-                Ok(string) => Ok(Value::String(string.to_owned())),
-                Err(_) => Err(CtyError::mismatch(path, ty, "invalid UTF-8")),
-            },
-            _ => mismatch(path),
-        },
-        Type::List(element_type) | Type::Set(element_type) => {
-            let Msgpack::Array(nodes) = node else {
-                return mismatch(path);
-            };
-            let step = if matches!(ty, Type::Set(_)) {
-                PathStep::SetElement
-            } else {
-                PathStep::Index
-            };
-            let mut elements = Vec::with_capacity(nodes.len());
-            for (index, node) in (0u64..).zip(nodes) {
-                path.push(step(index));
-                elements.push(decode(node, element_type, path)?);
-                path.pop();
-            }
-            Ok(if matches!(ty, Type::Set(_)) {
-                Value::Set(elements)
-            } else {
-                Value::List(elements)
-            })
-        }
-        Type::Tuple(element_types) => {
-            let Msgpack::Array(nodes) = node else {
-                return mismatch(path);
-            };
-            if nodes.len() != element_types.len() {
-                return Err(CtyError::at(
-                    path,
-                    CtyErrorKind::TupleLength {
-                        expected: element_types.len(),
-                        given: nodes.len(),
-                    },
-                ));
-            }
-            let mut elements = Vec::with_capacity(nodes.len());
-            for ((index, node), element_type) in (0u64..).zip(nodes).zip(element_types) {
-                path.push(PathStep::Index(index));
-                elements.push(decode(node, element_type, path)?);
-                path.pop();
-            }
-            Ok(Value::Tuple(elements))
-        }
-        Type::Map(element_type) => {
-            let Msgpack::Map(entries) = node else {
-                return mismatch(path);
-            };
-            let mut elements = std::collections::BTreeMap::new();
-            for (key, node) in entries {
-                let key = map_key(key, path)?;
-                path.push(PathStep::Key(key.clone()));
-                let element = decode(node, element_type, path)?;
-                path.pop();
-                elements.insert(key, element);
-            }
-            Ok(Value::Map(elements))
-        }
-        Type::Object(attribute_types) => {
-            let Msgpack::Map(entries) = node else {
-                return mismatch(path);
-            };
-            if entries.len() != attribute_types.len() {
-                return Err(CtyError::at(
-                    path,
-                    CtyErrorKind::AttributeCount {
-                        expected: attribute_types.len(),
-                        given: entries.len(),
-                    },
-                ));
-            }
-            let mut attributes = std::collections::BTreeMap::new();
-            for (key, node) in entries {
-                let name = map_key(key, path)?;
-                let Some(attribute_type) = attribute_types.get(&name) else {
-                    return Err(CtyError::at(path, CtyErrorKind::UnsupportedAttribute(name)));
-                };
-                path.push(PathStep::Attr(name.clone()));
-                let attribute = decode(node, attribute_type, path)?;
-                path.pop();
-                attributes.insert(name, attribute);
-            }
-            // The count matched, so a missing attribute means another one came twice.
-            if let Some(name) = attribute_types
-                .keys()
-                .find(|name| !attributes.contains_key(*name))
-            {
-                return Err(CtyError::at(
-                    path,
-                    CtyErrorKind::MissingAttribute(name.clone()),
-                ));
-            }
-            Ok(Value::Object(attributes))
-        }
+
+    fn unknown(&mut self) -> Result<(), CtyErrorKind> {
+        self.0.extend_from_slice(&UNKNOWN);
+        Ok(())
     }
+
+    fn bool(&mut self, bool: bool) {
+        written(rmp::encode::write_bool(&mut self.0, bool));
+    }
+
+    fn number(&mut self, number: &Number) -> Result<(), CtyErrorKind> {
+        let out = &mut self.0;
+        match number.wire_form().map_err(CtyErrorKind::InvalidNumber)? {
+            WireNumber::Int(int) => written(rmp::encode::write_sint(out, int)),
+            WireNumber::Float(float) => written(rmp::encode::write_f64(out, float)),
+            WireNumber::Text(text) => written(rmp::encode::write_str(out, &text)),
+        }
+        Ok(())
+    }
+
+    fn string(&mut self, string: &str) {
+        written(rmp::encode::write_str(&mut self.0, string));
+    }
+
+    fn begin_array(&mut self, len: usize) -> Result<(), CtyErrorKind> {
+        written(rmp::encode::write_array_len(&mut self.0, wire_len(len)?));
+        Ok(())
+    }
+
+    fn array_element(&mut self, _index: usize) {}
+
+    fn end_array(&mut self) {}
+
+    fn begin_map(&mut self, len: usize) -> Result<(), CtyErrorKind> {
+        written(rmp::encode::write_map_len(&mut self.0, wire_len(len)?));
+        Ok(())
+    }
+
+    fn map_key(&mut self, _index: usize, key: &str) {
+        self.string(key);
+    }
+
+    fn end_map(&mut self) {}
+
+    /// `[type JSON as bin, value]`.
+    fn begin_dynamic(&mut self, actual: &Type) {
+        written(rmp::encode::write_array_len(&mut self.0, 2));
+        written(rmp::encode::write_bin(&mut self.0, &actual.to_json_bytes()));
+    }
+
+    fn end_dynamic(&mut self, _actual: &Type) {}
 }
 
-/// Decodes `[type JSON, value]`, the type as `bin` (what go-cty writes) or `str`.
-fn decode_dynamic(node: &Msgpack, path: &mut Vec<PathStep>) -> Result<Value, CtyError> {
-    let invalid = |path: &[PathStep], message: String| {
-        Err(CtyError::at(path, CtyErrorKind::InvalidDynamic(message)))
-    };
-    let Msgpack::Array(pair) = node else {
-        return invalid(
-            path,
-            format!("expected a [type, value] array, got {}", node_kind(node)),
-        );
-    };
-    let [type_node, value_node] = pair.as_slice() else {
-        return invalid(
-            path,
-            format!(
+impl WireNode for Msgpack {
+    type Key = Msgpack;
+
+    fn kind(&self) -> &'static str {
+        match self {
+            Msgpack::Nil => "nil",
+            Msgpack::Boolean(_) => "bool",
+            Msgpack::Integer(_) => "integer",
+            Msgpack::F32(_) | Msgpack::F64(_) => "float",
+            Msgpack::String(_) => "string",
+            Msgpack::Binary(_) => "binary",
+            Msgpack::Array(_) => "array",
+            Msgpack::Map(_) => "map",
+            Msgpack::Ext(..) => "extension",
+        }
+    }
+
+    fn is_null(&self) -> bool {
+        matches!(self, Msgpack::Nil)
+    }
+
+    /// go-cty has no other extension, so every extension value is an unknown; the payload of
+    /// a refined unknown (extension 12) is not read.
+    fn is_unknown(&self) -> bool {
+        matches!(self, Msgpack::Ext(..))
+    }
+
+    fn bool_value(&self) -> Option<bool> {
+        self.as_bool()
+    }
+
+    fn number_value(&self) -> Result<Option<Number>, CtyErrorKind> {
+        Ok(match self {
+            // A msgpack integer that does not fit i64 is a u64 above i64::MAX.
+            Msgpack::Integer(int) => int
+                .as_i64()
+                .map(Number::Int)
+                .or_else(|| int.as_u64().map(|uint| Number::Big(uint.to_string()))),
+            Msgpack::F32(float) => Some(Number::Float(f64::from(*float))),
+            Msgpack::F64(float) => Some(Number::Float(*float)),
+            Msgpack::String(text) => {
+                return match text.as_str() {
+                    Some(text) => parse_number(text).map(Some),
+                    None => Err(CtyErrorKind::InvalidNumber(
+                        "\"<invalid UTF-8>\" is not a decimal number".into(),
+                    )),
+                };
+            }
+            _ => None,
+        })
+    }
+
+    fn string_value(&self) -> Result<Option<String>, CtyErrorKind> {
+        let bytes = match self {
+            Msgpack::String(string) => string.as_bytes(),
+            Msgpack::Binary(bytes) => bytes.as_slice(),
+            _ => return Ok(None),
+        };
+        match std::str::from_utf8(bytes) {
+            Ok(string) => Ok(Some(string.to_owned())),
+            Err(_) => Err(CtyErrorKind::TypeMismatch {
+                expected: Type::String.to_string(),
+                got: "invalid UTF-8".into(),
+            }),
+        }
+    }
+
+    fn items(&self) -> Option<&[Msgpack]> {
+        match self {
+            Msgpack::Array(nodes) => Some(nodes),
+            _ => None,
+        }
+    }
+
+    fn entries(&self) -> Option<&[(Msgpack, Msgpack)]> {
+        match self {
+            Msgpack::Map(entries) => Some(entries),
+            _ => None,
+        }
+    }
+
+    fn key_text(key: &Msgpack) -> Result<&str, CtyErrorKind> {
+        key.as_str().ok_or_else(|| CtyErrorKind::TypeMismatch {
+            expected: "string keys".into(),
+            got: format!("a {} key", key.kind()),
+        })
+    }
+
+    /// `[type JSON, value]`, the type as `bin` (what go-cty writes) or `str`.
+    fn dynamic_parts(&self) -> Result<(Type, &Msgpack), CtyErrorKind> {
+        let Msgpack::Array(pair) = self else {
+            return Err(CtyErrorKind::InvalidDynamic(format!(
+                "expected a [type, value] array, got {}",
+                self.kind()
+            )));
+        };
+        let [type_node, value_node] = pair.as_slice() else {
+            return Err(CtyErrorKind::InvalidDynamic(format!(
                 "the array must have exactly two elements, not {}",
                 pair.len()
-            ),
-        );
-    };
-    let type_json = match type_node {
-        Msgpack::Binary(bytes) => bytes.as_slice(),
-        Msgpack::String(string) => string.as_bytes(),
-        other => {
-            return invalid(
-                path,
-                format!("the type must be JSON bytes, got {}", node_kind(other)),
-            );
-        }
-    };
-    let ty = Type::from_json_bytes(type_json).map_err(|error| CtyError::at(path, error.kind))?;
-    decode(value_node, &ty, path)
-}
-
-fn map_key(key: &Msgpack, path: &[PathStep]) -> Result<String, CtyError> {
-    match key.as_str() {
-        Some(key) => Ok(key.to_owned()),
-        None => Err(CtyError::mismatch(
-            path,
-            "string keys",
-            format!("a {} key", node_kind(key)),
-        )),
-    }
-}
-
-fn node_kind(node: &Msgpack) -> &'static str {
-    match node {
-        Msgpack::Nil => "nil",
-        Msgpack::Boolean(_) => "bool",
-        Msgpack::Integer(_) => "integer",
-        Msgpack::F32(_) | Msgpack::F64(_) => "float",
-        Msgpack::String(_) => "string",
-        Msgpack::Binary(_) => "binary",
-        Msgpack::Array(_) => "array",
-        Msgpack::Map(_) => "map",
-        Msgpack::Ext(..) => "extension",
+            )));
+        };
+        let type_json = match type_node {
+            Msgpack::Binary(bytes) => bytes.as_slice(),
+            Msgpack::String(string) => string.as_bytes(),
+            other => {
+                return Err(CtyErrorKind::InvalidDynamic(format!(
+                    "the type must be JSON bytes, got {}",
+                    other.kind()
+                )));
+            }
+        };
+        let ty = Type::from_json_bytes(type_json).map_err(|error| error.kind)?;
+        Ok((ty, value_node))
     }
 }
 
