@@ -8,13 +8,15 @@ rev=$1
 runs=${2:-7}
 work=$(mktemp -d)
 trap 'git -C "$root" worktree remove --force "$work/before-src" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
-# One target directory for both builds, so that dependencies compile once.
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target/bench}"
+# A target directory of its own for the earlier revision: cargo judges path crates fresh by file
+# times, so one directory shared by two checkouts can reuse the wrong build.
+target=${CARGO_TARGET_DIR:-$root/target}
 git -C "$root" worktree add --quiet --detach "$work/before-src" "$rev"
-cargo build --release --quiet --manifest-path "$work/before-src/Cargo.toml" -p terraform-provider-jit
-cp "$CARGO_TARGET_DIR/release/terraform-provider-jit" "$work/provider-before"
-cargo build --release --quiet --manifest-path "$root/Cargo.toml" -p terraform-provider-jit
-cp "$CARGO_TARGET_DIR/release/terraform-provider-jit" "$work/provider-after"
+CARGO_TARGET_DIR="$target/bench-before" cargo build --release --quiet \
+  --manifest-path "$work/before-src/Cargo.toml" -p terraform-provider-jit
+cp "$target/bench-before/release/terraform-provider-jit" "$work/provider-before"
+CARGO_TARGET_DIR="$target" cargo build --release --quiet --manifest-path "$root/Cargo.toml" -p terraform-provider-jit
+cp "$target/release/terraform-provider-jit" "$work/provider-after"
 for side in before after; do
   mkdir -p "$work/$side"
   echo "== $side ($([ "$side" = before ] && echo "$rev" || echo "working tree"))"
