@@ -49,6 +49,10 @@ fn main() -> std::process::ExitCode {
     serve_main(options, || ProviderService::new(MyProvider))
 }
 ```
+
+For a whole provider to start from (provider block, one resource with validators, plan
+modifiers, defaults, import and an end-to-end test under the real `terraform`), see
+`examples/counter/` (the package `tfplugin-example-counter`).
 */
 
 pub mod cty;
