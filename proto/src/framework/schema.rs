@@ -245,6 +245,11 @@ impl Attribute {
         Self::new(Type::list(Type::String), description)
     }
 
+    /// A map-of-strings attribute (tags, triggers).
+    pub fn string_map(description: impl Into<String>) -> Self {
+        Self::new(Type::map(Type::String), description)
+    }
+
     /// Must be set in configuration.
     pub fn required(mut self) -> Self {
         self.required = true;

@@ -379,14 +379,12 @@ impl Resource<ArmSettings> for JitPolicy {
         request: ModifyPlanRequest<ArmSettings>,
         response: &mut ModifyPlanResponse,
     ) {
-        let mut planned = match model::decode::<PolicyModel>(&response.planned) {
-            Ok(planned) => planned,
-            Err(err) => {
-                response
-                    .diagnostics
-                    .error("Could not plan jit_policy", err.to_string());
-                return;
-            }
+        let Some(mut planned) = model::read::<PolicyModel>(
+            &response.planned,
+            "jit_policy plan",
+            &mut response.diagnostics,
+        ) else {
+            return;
         };
         if let Attr::Known(vms) = &mut planned.virtual_machine {
             for vm in vms {

@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
-use tfplugin::cty::{Type, Value};
+use tfplugin::cty::Value;
 use tfplugin::framework::model::{self, Attr};
 use tfplugin::framework::plan_modifier::{requires_replace, use_state_for_unknown};
 use tfplugin::framework::resource::{
@@ -86,8 +86,7 @@ fn block() -> Block {
     )
     .attribute(
         "triggers",
-        Attribute::new(
-            Type::map(Type::String),
+        Attribute::string_map(
             "Arbitrary strings; changing any of them updates the counter, adding `step` to \
              `value`.",
         )
@@ -175,19 +174,7 @@ fn new_id(settings: &Settings, name: &Attr<String>) -> Attr<String> {
 /// checked the value against the schema, so a failure here is a mismatch between model and
 /// schema, i.e. a bug in this provider.
 fn decode(value: &Value, what: &str, diagnostics: &mut Diagnostics) -> Option<CounterModel> {
-    match model::decode(value) {
-        Ok(counter) => Some(counter),
-        Err(err) => {
-            diagnostics.error(
-                format!("Could not read the {TYPE_NAME} {what}"),
-                format!(
-                    "The {what} does not match the {TYPE_NAME} model: {err}. This is a bug; \
-                     please report it."
-                ),
-            );
-            None
-        }
-    }
+    model::read(value, &format!("{TYPE_NAME} {what}"), diagnostics)
 }
 
 #[async_trait::async_trait]

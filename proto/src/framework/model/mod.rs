@@ -49,6 +49,25 @@ pub fn decode<T: DeserializeOwned>(value: &Value) -> Result<T, ModelError> {
     T::deserialize(de::ValueDeserializer::new(value))
 }
 
+/// Reads `value` into `T` as [`decode`] does; on failure an error naming `what` (e.g. "plan")
+/// is added and `None` returned, so a resource method can `let Some(m) = read(..) else { return }`.
+pub fn read<T: DeserializeOwned>(
+    value: &Value,
+    what: &str,
+    diagnostics: &mut crate::framework::Diagnostics,
+) -> Option<T> {
+    match decode(value) {
+        Ok(model) => Some(model),
+        Err(err) => {
+            diagnostics.error(
+                format!("Could not read the {what}"),
+                format!("The {what} does not match the provider's model: {err}. This is a bug; please report it."),
+            );
+            None
+        }
+    }
+}
+
 /// Writes `model` as a value of type `ty`; attributes the model does not mention are null.
 pub fn encode<T: Serialize + ?Sized>(model: &T, ty: &Type) -> Result<Value, ModelError> {
     model.serialize(ser::ValueSerializer::new(ty))
