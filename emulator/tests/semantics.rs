@@ -286,6 +286,60 @@ async fn put_reports_every_rule_finding_with_its_path() {
     assert_eq!(reply.body["error"]["target"], "name");
 }
 
+/// Azure refuses a policy that lists one port twice for a VM; the refusal must leave the
+/// store as it was, neither creating the policy nor replacing the previous one.
+#[tokio::test]
+async fn put_refuses_a_port_listed_twice_for_one_vm() {
+    let harness = Harness::new().await;
+    let vm = harness.seed_vm("vm1", true).await;
+    let twice = json!({"kind": "Basic", "properties": {"virtualMachines": [{"id": vm, "ports": [
+        {"number": 22, "protocol": "TCP", "allowedSourceAddressPrefix": "*", "maxRequestAccessDuration": "PT3H"},
+        {"number": 22, "protocol": "TCP", "allowedSourceAddressPrefix": "10.0.0.0/8", "maxRequestAccessDuration": "PT1H"}
+    ]}]}});
+    let refused = |reply: &Reply| {
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{:#}", reply.body);
+        assert_eq!(
+            reply.body["error"]["code"], "BadRequest",
+            "{:#}",
+            reply.body
+        );
+        assert_eq!(
+            reply.body["error"]["target"], "properties.virtualMachines[0].ports[1].number",
+            "{:#}",
+            reply.body
+        );
+        let message = reply.body["error"]["message"].as_str().unwrap();
+        assert!(
+            message.contains("port 22 with protocol TCP is listed more than once"),
+            "{message}"
+        );
+    };
+
+    let reply = harness
+        .call("PUT", &policy_path("default"), Some(twice.clone()))
+        .await;
+    refused(&reply);
+    let missing = harness.call("GET", &policy_path("default"), None).await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND, "{:#}", missing.body);
+    assert!(harness.rules("vm1").await.is_empty());
+
+    let previous = policy_body(&vm, &[(3389, "*", "PT3H")]);
+    let stored = harness
+        .call("PUT", &policy_path("default"), Some(previous))
+        .await;
+    assert_eq!(stored.status, StatusCode::OK, "{:#}", stored.body);
+    let before = harness.call("GET", &policy_path("default"), None).await;
+    let rules_before = harness.rules("vm1").await;
+    let reply = harness
+        .call("PUT", &policy_path("default"), Some(twice))
+        .await;
+    refused(&reply);
+    let after = harness.call("GET", &policy_path("default"), None).await;
+    assert_eq!(after.status, StatusCode::OK, "{:#}", after.body);
+    assert_eq!(after.body, before.body);
+    assert_eq!(harness.rules("vm1").await, rules_before);
+}
+
 #[tokio::test]
 async fn wrong_types_and_missing_fields_are_invalid_content() {
     let harness = Harness::new().await;

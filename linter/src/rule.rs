@@ -57,7 +57,7 @@ impl fmt::Display for Severity {
 pub struct RuleMeta {
     /// Stable code, e.g. `JIT001`. Codes are never reused.
     pub code: &'static str,
-    /// Kebab-case name that reads as "allow <name>", e.g. `broad-source-prefix`.
+    /// Kebab-case name that reads as "allow `<name>`", e.g. `broad-source-prefix`.
     pub name: &'static str,
     /// One line for `jitlint rules` and SARIF's short description.
     pub summary: &'static str,

@@ -1,11 +1,13 @@
 //! JIT004 `invalid-jit-value`.
 
-use jit_core::{Field, RawPortRule, RuleError, check_port_rule, check_virtual_machine};
+use jit_core::{
+    Field, PortNumber, Protocol, RawPortRule, RuleError, check_port_rule, check_virtual_machine,
+};
 
-use crate::model::Node;
+use crate::model::{Document, Node, Value};
 use crate::rule::{Context, Report, Reporter, Rule, RuleMeta, declare_rule};
 use crate::source::Span;
-use crate::view::{JitPort, Origin};
+use crate::view::{JitPort, JitVm, Origin};
 
 declare_rule! {
     /// ## What it does
@@ -15,9 +17,19 @@ declare_rule! {
     /// ISO 8601, a single prefix and a list of prefixes both set, an empty list of prefixes, a
     /// malformed VM id, and a policy name plus VM name longer than 56 characters.
     ///
+    /// It also flags a port listed twice for one virtual machine, in a `jit_policy` or an azapi
+    /// JIT policy body: the same number with the same protocol, or with `*` and `TCP` or `UDP`,
+    /// since `*` covers both. `TCP` and `UDP` of the same number are two different rules. The
+    /// finding points at the repeating entry and gives the line of the first one. An unset
+    /// `protocol` in a `jit_policy` is `*`, as the provider sets it; a number or protocol the
+    /// linter cannot know, such as a variable without a default or a `dynamic "port"` block,
+    /// never counts as a repeat.
+    ///
     /// ## Why is this bad?
     /// These fail at `terraform apply` at best, after review and merge. At worst, as with a CIDR
     /// block with host bits set, the value is accepted but does not mean what the author meant.
+    /// Azure refuses the whole policy when one port is listed twice, so no port of the policy is
+    /// protected until the duplicate is removed.
     ///
     /// ## Example
     /// ```hcl
@@ -28,9 +40,28 @@ declare_rule! {
     /// }
     /// ```
     ///
+    /// Port 22 twice for one virtual machine: the second `port` block is reported, naming the
+    /// line of the first.
+    ///
+    /// ```hcl
+    /// virtual_machine {
+    ///   id = azurerm_linux_virtual_machine.web.id
+    ///   port {
+    ///     number   = 22
+    ///     protocol = "TCP"
+    ///   }
+    ///   port {
+    ///     number   = 22
+    ///     protocol = "TCP"
+    ///   }
+    /// }
+    /// ```
+    ///
     /// ## How to fix
     /// Follow the help line of each finding: it names the fix for the usual mistakes, such as
-    /// `TCP` in upper case or `10.0.0.0/8` for a network.
+    /// `TCP` in upper case or `10.0.0.0/8` for a network. For a port listed twice, remove one of
+    /// the entries or merge their settings into one; to open both protocols, give the two
+    /// entries `TCP` and `UDP`.
     code = "JIT004",
     name = "invalid-jit-value",
     severity = Error,
@@ -51,6 +82,7 @@ impl Rule for InvalidJitValue {
             if vm.origin == Origin::Request {
                 continue;
             }
+            check_duplicate_ports(vm, context.document, reporter);
             let policy_name = match vm.policy_name {
                 Some(node) => node.as_str(),
                 None => Some(jit_core::limits::DEFAULT_POLICY_NAME),
@@ -135,6 +167,62 @@ fn check_port(port: &JitPort<'_>, resource: &crate::model::Resource, reporter: &
             },
         );
     }
+}
+
+/// Reports each port of one VM that repeats an earlier one, as [`jit_core::duplicate_ports`]
+/// finds them, at the repeating entry's `number` and naming the first entry's line: Azure refuses
+/// the whole policy, and the first entry is where the author has to look to merge the two.
+fn check_duplicate_ports(vm: &JitVm<'_>, document: &Document, reporter: &mut Reporter<'_>) {
+    let keys = vm.ports.iter().map(duplicate_key);
+    for duplicate in jit_core::duplicate_ports(keys) {
+        // The indexes are positions in `vm.ports`, so both are present.
+        let (Some(port), Some(first)) = (
+            vm.ports.get(duplicate.index),
+            vm.ports.get(duplicate.first_index),
+        ) else {
+            continue;
+        };
+        let error = duplicate.error();
+        let first_line = document
+            .file
+            .region(field_span(first, Field::Number))
+            .start
+            .line;
+        reporter.report(
+            Some(vm.resource),
+            Report {
+                span: field_span(port, Field::Number),
+                message: format!(
+                    "`{}`: {error} in this virtual machine (first at line {first_line}); Azure \
+                     refuses the policy",
+                    port.origin.name(Field::Number)
+                ),
+                help: error.help(),
+                label: "duplicate".to_owned(),
+                ports: port.ports(),
+                rejected_by_azure: true,
+            },
+        );
+    }
+}
+
+/// The port and protocol that [`jit_core::duplicate_ports`] compares, or `None` when either is
+/// not known or not valid, so that a value the linter cannot see never makes a false duplicate
+/// (invalid values are reported on their own).
+///
+/// An unset or null `protocol` of a `jit_policy` port is `*`, because the provider sends its
+/// default; an azapi body has no default, Azure requires the field, so such a port is skipped.
+fn duplicate_key(port: &JitPort<'_>) -> Option<(PortNumber, Protocol)> {
+    let number = PortNumber::from_u16(port.port_number()?);
+    let unset = port
+        .protocol
+        .is_none_or(|node| matches!(node.value, Value::Null));
+    let protocol = match (unset, port.origin) {
+        (true, Origin::Policy) => jit_core::limits::DEFAULT_PROTOCOL,
+        (true, _) => return None,
+        (false, _) => port.protocol?.as_str()?.parse().ok()?,
+    };
+    Some((number, protocol))
 }
 
 fn field_span(port: &JitPort<'_>, field: Field) -> Span {
