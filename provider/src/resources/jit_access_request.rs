@@ -6,7 +6,8 @@
 //! and destroying it only forgets it: access ends at `end_time_utc`, or when a newer request for
 //! the same port revokes it.
 
-use tfplugin::cty::Value;
+use serde::Deserialize;
+use tfplugin::framework::model::{self, Attr};
 use tfplugin::framework::plan_modifier::{requires_replace, use_state_for_unknown};
 use tfplugin::framework::resource::*;
 use tfplugin::framework::{
@@ -101,28 +102,26 @@ impl TypeDefinition for JitAccessRequest {
     }
 
     async fn validate_config(&self, request: ValidateConfigRequest, diagnostics: &mut Diagnostics) {
-        let vms = request
-            .config
-            .get_attr("virtual_machine")
-            .and_then(Value::as_list)
-            .unwrap_or_default();
+        let Some(config) = model::read::<RequestTimesModel>(
+            &request.config,
+            "jit_access_request configuration",
+            diagnostics,
+        ) else {
+            return;
+        };
+        let vms = config.virtual_machine.as_deref().unwrap_or_default();
         for (vm_index, vm) in vms.iter().enumerate() {
-            let ports = vm
-                .get_attr("port")
-                .and_then(Value::as_list)
-                .unwrap_or_default();
+            let ports = vm.port.as_deref().unwrap_or_default();
             for (port_index, port) in ports.iter().enumerate() {
                 let path = Path::attr_root("virtual_machine")
                     .index(vm_index)
                     .attr("port")
                     .index(port_index);
-                let duration = port.get_attr("duration").unwrap_or(&Value::Null);
-                let end_time = port.get_attr("end_time_utc").unwrap_or(&Value::Null);
                 // Unknown values may turn out null or not; decide once they are known.
-                if !duration.is_known() || !end_time.is_known() {
+                if port.duration.is_unknown() || port.end_time_utc.is_unknown() {
                     continue;
                 }
-                match (duration.is_null(), end_time.is_null()) {
+                match (port.duration.is_null(), port.end_time_utc.is_null()) {
                     (false, false) => diagnostics.attribute_error(
                         path.attr("end_time_utc"),
                         "Conflicting duration and end time",
@@ -138,6 +137,26 @@ impl TypeDefinition for JitAccessRequest {
             }
         }
     }
+}
+
+/// The part of the configuration the cross-attribute check reads: each port's way of saying
+/// how long it opens. Attributes not named here are not read.
+#[derive(Deserialize)]
+struct RequestTimesModel {
+    virtual_machine: Attr<Vec<VirtualMachineTimesModel>>,
+}
+
+/// One `virtual_machine` block of [`RequestTimesModel`].
+#[derive(Deserialize)]
+struct VirtualMachineTimesModel {
+    port: Attr<Vec<PortTimesModel>>,
+}
+
+/// One `port` block of [`RequestTimesModel`].
+#[derive(Deserialize)]
+struct PortTimesModel {
+    duration: Attr<String>,
+    end_time_utc: Attr<String>,
 }
 
 #[async_trait::async_trait]
@@ -160,6 +179,7 @@ impl Resource<ArmSettings> for JitAccessRequest {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tfplugin::cty::Value;
 
     /// The diagnostics' summaries and paths for a request with one port whose duration and end
     /// time are as given.
