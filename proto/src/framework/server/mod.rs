@@ -166,7 +166,7 @@ impl<P: Provider> Server<P> {
         {
             validate_attributes(&entry.schema.block, &mut config, &mut diagnostics);
             entry
-                .definition
+                .definition()
                 .validate_config(ValidateConfigRequest { config }, &mut diagnostics)
                 .await;
         }

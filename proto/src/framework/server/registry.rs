@@ -45,20 +45,34 @@ enum Implementation<D> {
     EphemeralResource(Arc<dyn EphemeralResource<D>>),
 }
 
+impl<D> Implementation<D> {
+    /// What every kind shares: name, schema and configuration checks.
+    fn definition(&self) -> &dyn TypeDefinition {
+        match self {
+            Implementation::Resource(resource) => resource.as_ref(),
+            Implementation::DataSource(source) => source.as_ref(),
+            Implementation::EphemeralResource(ephemeral) => ephemeral.as_ref(),
+        }
+    }
+}
+
 /// A served type with its schema and value type computed once.
 pub(super) struct Entry<D> {
-    pub(super) definition: Arc<dyn TypeDefinition>,
     implementation: Implementation<D>,
     pub(super) schema: Schema,
     pub(super) ty: Arc<Type>,
 }
 
 impl<D> Entry<D> {
-    fn new(definition: Arc<dyn TypeDefinition>, implementation: Implementation<D>) -> Self {
-        let schema = definition.schema();
+    /// The type's name, schema and configuration checks.
+    pub(super) fn definition(&self) -> &dyn TypeDefinition {
+        self.implementation.definition()
+    }
+
+    fn new(implementation: Implementation<D>) -> Self {
+        let schema = implementation.definition().schema();
         let ty = Arc::new(schema.block.value_type());
         Entry {
-            definition,
             implementation,
             schema,
             ty,
@@ -97,7 +111,8 @@ pub(super) type Found<'a, D, T> = (&'a Entry<D>, &'a Arc<T>);
 
 /// Every type a provider serves, by kind and name.
 pub(super) struct Registry<D> {
-    entries: BTreeMap<(Kind, String), Entry<D>>,
+    /// One map per kind, so that a lookup by a request's name needs no allocation.
+    entries: BTreeMap<Kind, BTreeMap<String, Entry<D>>>,
     /// Names registered twice for one kind, kept to be reported by [`Registry::problems`].
     duplicates: Vec<(Kind, &'static str)>,
 }
@@ -113,40 +128,28 @@ impl<D: Send + Sync + 'static> Registry<D> {
             duplicates: Vec::new(),
         };
         for resource in resources {
-            registry.insert(
-                Kind::Resource,
-                resource.clone(),
-                Implementation::Resource(resource),
-            );
+            registry.insert(Kind::Resource, Implementation::Resource(resource));
         }
         for source in data_sources {
-            registry.insert(
-                Kind::DataSource,
-                source.clone(),
-                Implementation::DataSource(source),
-            );
+            registry.insert(Kind::DataSource, Implementation::DataSource(source));
         }
         for resource in ephemeral_resources {
             registry.insert(
                 Kind::EphemeralResource,
-                resource.clone(),
                 Implementation::EphemeralResource(resource),
             );
         }
         registry
     }
 
-    fn insert(
-        &mut self,
-        kind: Kind,
-        definition: Arc<dyn TypeDefinition>,
-        implementation: Implementation<D>,
-    ) {
-        let name = definition.type_name();
-        let entry = Entry::new(definition, implementation);
+    fn insert(&mut self, kind: Kind, implementation: Implementation<D>) {
+        let name = implementation.definition().type_name();
+        let entry = Entry::new(implementation);
         if self
             .entries
-            .insert((kind, name.to_owned()), entry)
+            .entry(kind)
+            .or_default()
+            .insert(name.to_owned(), entry)
             .is_some()
         {
             self.duplicates.push((kind, name));
@@ -162,7 +165,10 @@ impl<D> Registry<D> {
         type_name: &str,
         diagnostics: &mut Diagnostics,
     ) -> Option<&Entry<D>> {
-        let found = self.entries.get(&(kind, type_name.to_owned()));
+        let found = self
+            .entries
+            .get(&kind)
+            .and_then(|entries| entries.get(type_name));
         if found.is_none() {
             diagnostics.error(
                 format!("Unknown {}", kind.noun()),
@@ -220,9 +226,10 @@ impl<D> Registry<D> {
     /// The names and schemas of one kind's types, in name order.
     pub(super) fn schemas(&self, kind: Kind) -> impl Iterator<Item = (&str, &Schema)> {
         self.entries
-            .iter()
-            .filter(move |((k, _), _)| *k == kind)
-            .map(|((_, name), entry)| (name.as_str(), &entry.schema))
+            .get(&kind)
+            .into_iter()
+            .flatten()
+            .map(|(name, entry)| (name.as_str(), &entry.schema))
     }
 
     /// Every problem Terraform would report about the registered schemas, and names
@@ -233,7 +240,7 @@ impl<D> Registry<D> {
             .iter()
             .map(|(kind, name)| format!("{} {name:?} is registered twice", kind.noun()))
             .collect();
-        for ((_, name), entry) in &self.entries {
+        for (name, entry) in self.entries.values().flatten() {
             problems.extend(crate::framework::schema::check_block(
                 &entry.schema.block,
                 name,
