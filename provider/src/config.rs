@@ -4,13 +4,11 @@
 //! The table [`SETTINGS`] is the single source for the schema, the environment fallbacks and
 //! the docs, so the three cannot drift apart.
 
-use std::fmt;
-
 use tfplugin::cty::Value;
 use tfplugin::framework::{Attribute, Block, Diagnostics, Path};
 
-use crate::cloud::Cloud;
 use crate::validators;
+use jit_azure::cloud::Cloud;
 
 /// The type of a setting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -138,6 +136,16 @@ pub const SETTINGS: &[Setting] = &[
         description: "The bearer token for `oidc_request_url`. Falls back to `ARM_OIDC_REQUEST_TOKEN`, then `ACTIONS_ID_TOKEN_REQUEST_TOKEN`, then `SYSTEM_ACCESSTOKEN`.",
     },
     Setting {
+        name: "ado_pipeline_service_connection_id",
+        env: &[
+            "ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID",
+            "ARM_OIDC_AZURE_SERVICE_CONNECTION_ID",
+        ],
+        kind: Kind::String,
+        sensitive: false,
+        description: "The Azure DevOps service connection to request OIDC tokens for (with `use_oidc`, in a pipeline whose `SYSTEM_ACCESSTOKEN` is mapped). Falls back to `ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID`, then `ARM_OIDC_AZURE_SERVICE_CONNECTION_ID`.",
+    },
+    Setting {
         name: "use_msi",
         env: &["ARM_USE_MSI"],
         kind: Kind::Bool,
@@ -149,7 +157,7 @@ pub const SETTINGS: &[Setting] = &[
         env: &["ARM_MSI_ENDPOINT"],
         kind: Kind::String,
         sensitive: false,
-        description: "A custom managed identity endpoint. Falls back to `ARM_MSI_ENDPOINT`.",
+        description: "Accepted for azurerm compatibility; the managed identity credential finds its endpoint itself (the VM's instance metadata service, or `IDENTITY_ENDPOINT`/`IDENTITY_HEADER` where App Service, Functions or Arc set them). Falls back to `ARM_MSI_ENDPOINT`.",
     },
     Setting {
         name: "use_cli",
@@ -210,110 +218,9 @@ pub fn schema_block() -> Block {
     block
 }
 
-/// A secret that never shows in `Debug`, `Display` or logs.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    /// Wraps a secret value.
-    pub fn new(value: String) -> Self {
-        Secret(value)
-    }
-
-    /// The value, for the one place that sends it.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret(<redacted>)")
-    }
-}
-
-/// How the provider authenticates, chosen as azurerm chooses: explicit methods first.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Credential {
-    /// A service principal with a client secret.
-    ClientSecret {
-        /// Tenant.
-        tenant_id: String,
-        /// Application id.
-        client_id: String,
-        /// The secret.
-        secret: Secret,
-    },
-    /// A service principal with a PKCS#12 certificate (inline base64 or a file path).
-    ClientCertificate {
-        /// Tenant.
-        tenant_id: String,
-        /// Application id.
-        client_id: String,
-        /// Where the certificate comes from.
-        certificate: CertificateSource,
-        /// Its password, if any.
-        password: Option<Secret>,
-    },
-    /// Workload identity federation with an OIDC token.
-    Oidc {
-        /// Tenant.
-        tenant_id: String,
-        /// Application id.
-        client_id: String,
-        /// Where the token comes from.
-        token: OidcTokenSource,
-    },
-    /// A managed identity (system-assigned, or user-assigned when `client_id` is set).
-    ManagedIdentity {
-        /// A user-assigned identity's client id.
-        client_id: Option<String>,
-        /// A custom endpoint.
-        endpoint: Option<String>,
-    },
-    /// The Azure CLI's current login.
-    AzureCli,
-}
-
-/// Where a certificate comes from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CertificateSource {
-    /// Base64 PKCS#12 given inline.
-    Inline(Secret),
-    /// A file path.
-    File(String),
-}
-
-/// Where an OIDC token comes from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum OidcTokenSource {
-    /// Given directly.
-    Token(Secret),
-    /// Read from a file (refreshed by the platform, e.g. Kubernetes).
-    File(String),
-    /// Requested from a CI system's endpoint.
-    Request {
-        /// The URL.
-        url: String,
-        /// The bearer token for it.
-        token: Secret,
-    },
-}
-
-/// Everything the provider needs to talk to Resource Manager.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ArmSettings {
-    /// The subscription.
-    pub subscription_id: String,
-    /// The cloud.
-    pub cloud: Cloud,
-    /// Resource Manager base URL (the cloud's, or the override).
-    pub resource_manager: String,
-    /// Entra ID authority host (the cloud's, or the override).
-    pub authority_host: String,
-    /// How to get tokens.
-    pub credential: Credential,
-}
+pub use jit_azure::settings::{
+    ArmSettings, CertificateSource, Credential, OidcTokenSource, Secret,
+};
 
 /// Settings as read from configuration and environment, before they are combined.
 struct Raw<'a> {
@@ -382,6 +289,23 @@ pub fn resolve(
         }
     };
     let subscription_id = raw.string("subscription_id");
+    if let Some(id) = &subscription_id
+        && !jit_core::is_guid(id)
+    {
+        let from = if config
+            .get_attr("subscription_id")
+            .is_some_and(|v| !v.is_null())
+        {
+            "`subscription_id`"
+        } else {
+            "ARM_SUBSCRIPTION_ID"
+        };
+        diagnostics.attribute_error(
+            at("subscription_id"),
+            "Invalid subscription id",
+            format!("{from} is {id:?}, which is not a subscription id: use the subscription's GUID, e.g. 00000000-0000-0000-0000-000000000000 (`az account show --query id`)."),
+        );
+    }
     if subscription_id.is_none() {
         diagnostics.attribute_error(
             at("subscription_id"),
@@ -481,9 +405,16 @@ pub fn resolve(
                 .map(OidcTokenSource::File)
         })
         .or_else(|| {
-            Some(OidcTokenSource::Request {
-                url: raw.string("oidc_request_url")?,
-                token: raw.secret("oidc_request_token")?,
+            let token = raw.secret("oidc_request_token")?;
+            Some(match raw.string("ado_pipeline_service_connection_id") {
+                Some(service_connection_id) => OidcTokenSource::AzureDevOps {
+                    service_connection_id,
+                    token,
+                },
+                None => OidcTokenSource::Request {
+                    url: raw.string("oidc_request_url")?,
+                    token,
+                },
             })
         });
 
@@ -530,7 +461,9 @@ pub fn resolve(
             endpoint: raw.string("msi_endpoint"),
         })
     } else if use_cli {
-        Some(Credential::AzureCli)
+        Some(Credential::AzureCli {
+            tenant_id: tenant_id.clone(),
+        })
     } else {
         diagnostics.error(
             "No way to authenticate",
@@ -620,7 +553,7 @@ mod tests {
         assert_eq!(settings.cloud, Cloud::UsGovernment);
         assert_eq!(
             settings.credential,
-            Credential::AzureCli,
+            Credential::AzureCli { tenant_id: None },
             "the CLI is the fallback, as in azurerm"
         );
     }

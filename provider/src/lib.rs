@@ -5,19 +5,23 @@
 //! - [`JitProvider`]: the `provider "jit"` block, modelled on azurerm's (`ARM_*` variables,
 //!   clouds), and the list of resource types.
 //! - [`config`]: the provider settings as resolved from configuration and environment.
-//! - [`cloud`]: Azure clouds and their endpoints.
-//! - [`resources`]: `jit_policy` and `jit_access_request`, one file each.
+//! - [`arm`]: the connection to Resource Manager every resource shares (client, the policy
+//!   lists refresh reads, one lock per policy); the client itself is `jit_azure`'s.
+//! - [`timeouts`]: the `timeouts` block.
+//! - [`resources`]: `jit_policy`, `jit_policy_virtual_machine` and `jit_access_request`, one
+//!   file each.
 //! - [`validators`]: attribute validators backed by `jit_core`, so that plan-time checks, the
 //!   emulator and the linter agree.
 //! - [`fields`]: `jit_core`'s fields as this provider's attribute names.
 //!
 //! The binary (`main.rs`) only serves [`JitProvider`] through `tfplugin`.
 
-pub mod cloud;
+pub mod arm;
 pub mod config;
 pub mod fields;
 mod provider;
 pub mod resources;
+pub mod timeouts;
 pub mod validators;
 
 pub use provider::JitProvider;

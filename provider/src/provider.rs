@@ -6,7 +6,8 @@ use tfplugin::cty::Value;
 use tfplugin::framework::provider::ConfigureRequest;
 use tfplugin::framework::{Diagnostics, Provider, Resource, Schema};
 
-use crate::config::{self, ArmSettings};
+use crate::arm::Arm;
+use crate::config;
 use crate::resources;
 
 /// The `jit` provider.
@@ -15,7 +16,7 @@ pub struct JitProvider;
 
 #[async_trait::async_trait]
 impl Provider for JitProvider {
-    type Data = ArmSettings;
+    type Data = Arm;
 
     fn schema(&self) -> Schema {
         Schema::new(0, config::schema_block())
@@ -25,7 +26,7 @@ impl Provider for JitProvider {
         &self,
         request: ConfigureRequest,
         diagnostics: &mut Diagnostics,
-    ) -> Option<ArmSettings> {
+    ) -> Option<Arm> {
         // Until every value is known (e.g. it comes from another resource), there is nothing
         // to configure; Terraform configures again once it is.
         if !request.config.is_wholly_known() {
@@ -37,10 +38,17 @@ impl Provider for JitProvider {
                 tracing::debug!(
                     cloud = %settings.cloud,
                     resource_manager = %settings.resource_manager,
+                    authentication = settings.credential.method(),
                     terraform_version = %request.terraform_version,
                     "provider configured"
                 );
-                Some(settings)
+                match jit_azure::ArmClient::new(&settings) {
+                    Ok(client) => Some(Arm::new(settings, client)),
+                    Err(err) => {
+                        diagnostics.error("Cannot set up the Azure client", err.to_string());
+                        None
+                    }
+                }
             }
             Err(problems) => {
                 diagnostics.extend(problems);
@@ -51,9 +59,10 @@ impl Provider for JitProvider {
 
     async fn validate_config(&self, _config: &Value, _diagnostics: &mut Diagnostics) {}
 
-    fn resources(&self) -> Vec<Arc<dyn Resource<ArmSettings>>> {
+    fn resources(&self) -> Vec<Arc<dyn Resource<Arm>>> {
         vec![
             Arc::new(resources::jit_policy::JitPolicy),
+            Arc::new(resources::jit_policy_virtual_machine::JitPolicyVirtualMachine),
             Arc::new(resources::jit_access_request::JitAccessRequest),
         ]
     }

@@ -9,7 +9,7 @@ use jit_core::{
 };
 use tfplugin::framework::validator::{Invalid, Validator, from_fn};
 
-use crate::cloud::Cloud;
+use jit_azure::cloud::Cloud;
 
 /// A core rule's error as a diagnostic summary and a detail that says how to fix it.
 fn rule_error(summary: &str, error: &RuleError) -> Invalid {

@@ -16,7 +16,7 @@ use tfplugin::framework::{
 };
 
 use super::lifecycle_not_available;
-use crate::config::ArmSettings;
+use crate::arm::Arm;
 use crate::validators;
 
 /// The `jit_access_request` resource type.
@@ -160,20 +160,20 @@ struct PortTimesModel {
 }
 
 #[async_trait::async_trait]
-impl Resource<ArmSettings> for JitAccessRequest {
-    async fn create(&self, _request: CreateRequest<ArmSettings>, response: &mut CreateResponse) {
+impl Resource<Arm> for JitAccessRequest {
+    async fn create(&self, _request: CreateRequest<Arm>, response: &mut CreateResponse) {
         lifecycle_not_available(&mut response.diagnostics, TYPE_NAME, "Create");
     }
 
-    async fn read(&self, _request: ReadRequest<ArmSettings>, _response: &mut ReadResponse) {}
+    async fn read(&self, _request: ReadRequest<Arm>, _response: &mut ReadResponse) {}
 
-    async fn update(&self, _request: UpdateRequest<ArmSettings>, response: &mut UpdateResponse) {
+    async fn update(&self, _request: UpdateRequest<Arm>, response: &mut UpdateResponse) {
         // Every configured attribute forces replacement, so Terraform never plans an update.
         lifecycle_not_available(&mut response.diagnostics, TYPE_NAME, "Update");
     }
 
     /// Nothing to call: the API cannot withdraw a request. Access ends at its end time.
-    async fn delete(&self, _request: DeleteRequest<ArmSettings>, _response: &mut DeleteResponse) {}
+    async fn delete(&self, _request: DeleteRequest<Arm>, _response: &mut DeleteResponse) {}
 }
 
 #[cfg(test)]

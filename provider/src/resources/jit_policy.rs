@@ -11,21 +11,24 @@
 
 use serde::{Deserialize, Serialize};
 
-use jit_core::{
-    Field, PolicyId, RawPortRule, check_port_rule, check_virtual_machine, default_port_rules,
-};
-use tfplugin::cty::Type;
+use jit_azure::models::{JitPolicy as ArmPolicy, JitPolicyProperties, JitVirtualMachine};
+use jit_azure::{ArmError, Deadline};
+use jit_core::{Field, PolicyId, check_virtual_machine};
+use tfplugin::cty::Value;
 use tfplugin::framework::model::{self, Attr};
 use tfplugin::framework::plan_modifier::{requires_replace, use_state_for_unknown};
 use tfplugin::framework::resource::*;
-use tfplugin::framework::validator::each_element;
 use tfplugin::framework::{
     Attribute, Block, Diagnostics, NestedBlock, Path, Resource, Schema, TypeDefinition,
     ValidateConfigRequest,
 };
 
-use super::lifecycle_not_available;
-use crate::config::ArmSettings;
+use super::ports::{
+    self, EffectivePortModel, PortModel, effective_port_type, effective_ports, port_block,
+};
+use super::until_stopped;
+use crate::arm::Arm;
+use crate::timeouts::{self, Operation, TimeoutsModel};
 use crate::validators;
 
 /// The `jit_policy` resource type.
@@ -34,34 +37,6 @@ pub struct JitPolicy;
 
 /// The name of this resource type.
 pub const TYPE_NAME: &str = "jit_policy";
-
-/// A `port` block as configured (or planned: any value may still be unknown).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PortModel {
-    /// Port number.
-    pub number: Attr<i64>,
-    /// `TCP`, `UDP` or `*`.
-    pub protocol: Attr<String>,
-    /// One allowed source.
-    pub allowed_source_address_prefix: Attr<String>,
-    /// Several allowed sources.
-    pub allowed_source_address_prefixes: Attr<Vec<Attr<String>>>,
-    /// Longest access a request may get.
-    pub max_request_access_duration: Attr<String>,
-}
-
-/// A port as it will be protected, defaults filled in.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct EffectivePortModel {
-    /// Port number.
-    pub number: i64,
-    /// `TCP`, `UDP` or `*`.
-    pub protocol: String,
-    /// Every allowed source.
-    pub allowed_source_address_prefixes: Vec<String>,
-    /// Longest access a request may get.
-    pub max_request_access_duration: String,
-}
 
 /// A `virtual_machine` block.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -91,44 +66,8 @@ pub struct PolicyModel {
     pub provisioning_state: Attr<String>,
     /// The VMs.
     pub virtual_machine: Attr<Vec<VirtualMachineModel>>,
-}
-
-fn effective_port_type() -> Type {
-    Type::list(Type::object([
-        ("number", Type::Number),
-        ("protocol", Type::String),
-        ("allowed_source_address_prefixes", Type::list(Type::String)),
-        ("max_request_access_duration", Type::String),
-    ]))
-}
-
-fn port_block() -> Block {
-    Block::new("A management port to protect. Without any `port` block, Azure's recommended ports are protected: 22, 3389, 5985 and 5986.")
-        .attribute("number", Attribute::number("The port number, 0-65535.").required().validate(validators::port_number()))
-        .attribute(
-            "protocol",
-            Attribute::string("`TCP`, `UDP` or `*` (both). Defaults to `*`.")
-                .default_value(jit_core::limits::DEFAULT_PROTOCOL.as_str())
-                .validate(validators::protocol()),
-        )
-        .attribute(
-            "allowed_source_address_prefix",
-            Attribute::string("The one source allowed to request access: `*`, an IP address, a CIDR block or a service tag. Conflicts with `allowed_source_address_prefixes`. When neither is set, Azure allows any source (`*`).")
-                .optional()
-                .validate(validators::source_prefix()),
-        )
-        .attribute(
-            "allowed_source_address_prefixes",
-            Attribute::string_list("The sources allowed to request access. Conflicts with `allowed_source_address_prefix`.")
-                .optional()
-                .validate(each_element(validators::source_prefix())),
-        )
-        .attribute(
-            "max_request_access_duration",
-            Attribute::string("The longest access a request may get, as an ISO 8601 duration between `PT5M` and `PT24H`. Defaults to `PT3H`.")
-                .default_value("PT3H")
-                .validate(validators::max_request_access_duration()),
-        )
+    /// Operation budgets.
+    pub timeouts: Attr<TimeoutsModel>,
 }
 
 fn virtual_machine_block() -> Block {
@@ -176,110 +115,19 @@ impl JitPolicy {
             )
             .attribute("provisioning_state", Attribute::string("The provisioning state Azure reports.").computed())
             .block("virtual_machine", NestedBlock::list(virtual_machine_block()).min_items(1))
+            .block("timeouts", timeouts::block())
     }
 }
 
-/// Where a core finding points in this resource's configuration.
-fn finding_path(field: Field, vm_index: usize, port_index: usize, name_configured: bool) -> Path {
-    let vm = Path::attr_root("virtual_machine").index(vm_index);
-    let port = vm.attr("port").index(port_index);
-    match field {
-        Field::AllowedSourceAddressPrefixes(index) => {
-            port.attr("allowed_source_address_prefixes").index(index)
-        }
-        Field::PolicyName if name_configured => Path::attr_root("name"),
-        Field::PolicyName | Field::VirtualMachineId => vm.attr("id"),
-        other => port.attr(crate::fields::attribute_name(other)),
+/// Where the name-length finding points: the name when it is configured, else the VM id.
+fn name_length_path(vm_index: usize, name_configured: bool) -> Path {
+    if name_configured {
+        Path::attr_root("name")
+    } else {
+        Path::attr_root("virtual_machine")
+            .index(vm_index)
+            .attr("id")
     }
-}
-
-/// Which findings the attribute validators already reported, so each problem shows once.
-fn reported_by_validators(field: Field, error: &jit_core::RuleError) -> bool {
-    !matches!(
-        error,
-        jit_core::RuleError::BothPrefixAndPrefixes | jit_core::RuleError::EmptyPrefixes
-    ) && !matches!(field, Field::PolicyName)
-}
-
-/// Reports each `port` block of one `virtual_machine` that repeats an earlier one (same number
-/// and protocol, or `*` with TCP or UDP), at the repeating block's `number`: the rule is
-/// `jit_core::duplicate_ports`. A port whose number or protocol is unknown is skipped; an unset
-/// protocol is the default `*`.
-fn report_duplicate_ports(vm_index: usize, ports: &[PortModel], diagnostics: &mut Diagnostics) {
-    let keys = ports.iter().map(|port| {
-        let number = jit_core::PortNumber::new(*port.number.known()?).ok()?;
-        let protocol = match &port.protocol {
-            Attr::Null => jit_core::limits::DEFAULT_PROTOCOL,
-            Attr::Unknown => return None,
-            Attr::Known(protocol) => protocol.parse().ok()?,
-        };
-        Some((number, protocol))
-    });
-    for duplicate in jit_core::duplicate_ports(keys) {
-        let error = duplicate.error();
-        diagnostics.attribute_error(
-            Path::attr_root("virtual_machine")
-                .index(vm_index)
-                .attr("port")
-                .index(duplicate.index)
-                .attr("number"),
-            "Duplicate port",
-            format!("{error}: {}.", error.help().trim_end_matches('.')),
-        );
-    }
-}
-
-/// The ports as they will be protected; unknown while any port value is.
-fn effective_ports(ports: &Attr<Vec<PortModel>>) -> Attr<Vec<EffectivePortModel>> {
-    let ports = match ports {
-        Attr::Unknown => return Attr::Unknown,
-        Attr::Null => &[][..],
-        Attr::Known(ports) => ports.as_slice(),
-    };
-    if ports.is_empty() {
-        return Attr::Known(
-            default_port_rules()
-                .into_iter()
-                .map(|rule| EffectivePortModel {
-                    number: i64::from(rule.number.get()),
-                    protocol: rule.protocol.as_str().to_owned(),
-                    allowed_source_address_prefixes: rule
-                        .allowed_source
-                        .prefixes()
-                        .iter()
-                        .map(ToString::to_string)
-                        .collect(),
-                    max_request_access_duration: rule.max_request_access_duration.to_string(),
-                })
-                .collect(),
-        );
-    }
-    let effective: Option<Vec<EffectivePortModel>> = ports
-        .iter()
-        .map(|port| {
-            let sources = match (
-                &port.allowed_source_address_prefix,
-                &port.allowed_source_address_prefixes,
-            ) {
-                (Attr::Known(prefix), _) => vec![prefix.clone()],
-                (Attr::Null, Attr::Known(prefixes)) => prefixes
-                    .iter()
-                    .map(|prefix| prefix.known().cloned())
-                    .collect::<Option<Vec<String>>>()?,
-                (Attr::Null, Attr::Null) => {
-                    vec![jit_core::limits::DEFAULT_SOURCE_PREFIX.to_owned()]
-                }
-                _ => return None,
-            };
-            Some(EffectivePortModel {
-                number: *port.number.known()?,
-                protocol: port.protocol.known()?.clone(),
-                allowed_source_address_prefixes: sources,
-                max_request_access_duration: port.max_request_access_duration.known()?.clone(),
-            })
-        })
-        .collect();
-    effective.map_or(Attr::Unknown, Attr::Known)
 }
 
 #[async_trait::async_trait]
@@ -313,38 +161,16 @@ impl TypeDefinition for JitPolicy {
         let vms = config.virtual_machine.as_deref().unwrap_or_default();
         for (vm_index, vm) in vms.iter().enumerate() {
             let ports = vm.port.as_deref().unwrap_or_default();
-            report_duplicate_ports(vm_index, ports, diagnostics);
+            ports::check_ports(
+                &Path::attr_root("virtual_machine").index(vm_index),
+                ports,
+                diagnostics,
+            );
             for finding in check_virtual_machine(policy_name, vm.id.as_deref()) {
                 if finding.field == Field::PolicyName {
                     diagnostics.attribute_error(
-                        finding_path(finding.field, vm_index, 0, name_configured),
+                        name_length_path(vm_index, name_configured),
                         "Policy name and VM name too long",
-                        format!(
-                            "{}: {}.",
-                            finding.message(),
-                            finding.help().trim_end_matches('.')
-                        ),
-                    );
-                }
-            }
-            for (port_index, port) in ports.iter().enumerate() {
-                for finding in check_port_rule(&raw_port_rule(port)) {
-                    if reported_by_validators(finding.field, &finding.error) {
-                        continue;
-                    }
-                    let path = finding_path(finding.field, vm_index, port_index, name_configured);
-                    let (path, summary) = if finding.error == jit_core::RuleError::EmptyPrefixes {
-                        // An empty list has no element to point at: point at the list.
-                        (
-                            Path(path.0[..path.0.len() - 1].to_vec()),
-                            "Empty source address prefixes",
-                        )
-                    } else {
-                        (path, "Conflicting source address prefixes")
-                    };
-                    diagnostics.attribute_error(
-                        path,
-                        summary,
                         format!(
                             "{}: {}.",
                             finding.message(),
@@ -357,26 +183,152 @@ impl TypeDefinition for JitPolicy {
     }
 }
 
-/// A configured port as `jit_core` checks it; unknown values are `None`, checked at apply.
-fn raw_port_rule(port: &PortModel) -> RawPortRule<'_> {
-    RawPortRule {
-        number: port.number.known().copied(),
-        protocol: port.protocol.as_deref(),
-        allowed_source_address_prefix: port.allowed_source_address_prefix.as_deref(),
-        // An unknown list, or one with unknown elements, is checked at apply time.
-        allowed_source_address_prefixes: port
-            .allowed_source_address_prefixes
-            .known()
-            .and_then(|prefixes| prefixes.iter().map(|prefix| prefix.as_deref()).collect()),
-        max_request_access_duration: port.max_request_access_duration.as_deref(),
+/// The policy's id from its configuration; `None` while a part is unknown.
+fn policy_id(model: &PolicyModel, subscription_id: &str) -> Option<PolicyId> {
+    Some(PolicyId {
+        subscription_id: subscription_id.to_owned(),
+        resource_group: model.resource_group_name.known()?.clone(),
+        location: model.location.known()?.clone(),
+        name: model.name.known()?.clone(),
+    })
+}
+
+/// The policy to PUT for a planned model: every VM with its ports, nothing else.
+fn to_arm(planned: &PolicyModel) -> Option<ArmPolicy> {
+    let virtual_machines = planned
+        .virtual_machine
+        .known()?
+        .iter()
+        .map(|vm| {
+            Some(JitVirtualMachine {
+                id: vm.id.known()?.clone(),
+                ports: ports::to_arm(&vm.port)?,
+                public_ip_address: vm.public_ip_address.known().cloned(),
+            })
+        })
+        .collect::<Option<Vec<_>>>()?;
+    Some(ArmPolicy {
+        id: None,
+        name: None,
+        resource_type: None,
+        kind: Some("Basic".to_owned()),
+        location: planned.location.known().cloned(),
+        properties: JitPolicyProperties {
+            virtual_machines,
+            requests: Vec::new(),
+            provisioning_state: None,
+        },
+    })
+}
+
+/// The state for the policy Azure holds, keeping the prior state's spelling wherever it
+/// means the same (see [`ports::reconcile`]): VMs in the prior order, matched by id ignoring
+/// case; new ones after them; ones Azure no longer has dropped (drift).
+fn from_arm(arm: &ArmPolicy, id: &PolicyId, prior: &PolicyModel) -> PolicyModel {
+    let keep = |prior: &Attr<String>, held: &str, same: fn(&str, &str) -> bool| match prior {
+        Attr::Known(value) if same(value, held) => prior.clone(),
+        _ => Attr::Known(held.to_owned()),
+    };
+    let prior_vms = prior.virtual_machine.as_deref().unwrap_or_default();
+    let mut held: Vec<&JitVirtualMachine> = arm.properties.virtual_machines.iter().collect();
+    let mut vms = Vec::new();
+    for prior_vm in prior_vms {
+        let Some(position) = held.iter().position(|vm| {
+            prior_vm
+                .id
+                .known()
+                .is_some_and(|id| id.eq_ignore_ascii_case(&vm.id))
+        }) else {
+            continue;
+        };
+        let vm = held.remove(position);
+        vms.push(vm_from_arm(vm, Some(prior_vm)));
+    }
+    vms.extend(held.into_iter().map(|vm| vm_from_arm(vm, None)));
+    let location = arm.location.as_deref().unwrap_or(&id.location);
+    PolicyModel {
+        id: keep(&prior.id, &id.to_string(), str::eq_ignore_ascii_case),
+        name: keep(
+            &prior.name,
+            arm.name.as_deref().unwrap_or(&id.name),
+            str::eq_ignore_ascii_case,
+        ),
+        resource_group_name: keep(
+            &prior.resource_group_name,
+            &id.resource_group,
+            str::eq_ignore_ascii_case,
+        ),
+        location: keep(&prior.location, location, jit_core::same_location),
+        provisioning_state: arm
+            .properties
+            .provisioning_state
+            .clone()
+            .map_or(Attr::Null, Attr::Known),
+        virtual_machine: Attr::Known(vms),
+        timeouts: prior.timeouts.clone(),
     }
 }
 
+fn vm_from_arm(vm: &JitVirtualMachine, prior: Option<&VirtualMachineModel>) -> VirtualMachineModel {
+    let prior_ports = prior.map_or(Attr::Null, |prior| prior.port.clone());
+    let (port, effective_port) = ports::reconcile(&prior_ports, &vm.ports);
+    VirtualMachineModel {
+        id: match prior {
+            Some(prior) if prior.id.is_known() => prior.id.clone(),
+            _ => Attr::Known(vm.id.clone()),
+        },
+        // Set by the user or not at all: Azure's value shows only where one was configured.
+        public_ip_address: match prior {
+            Some(prior) if prior.public_ip_address.is_null() => Attr::Null,
+            _ => vm.public_ip_address.clone().map_or(Attr::Null, Attr::Known),
+        },
+        port: if prior.is_none() && port.as_deref().is_some_and(<[PortModel]>::is_empty) {
+            Attr::Null
+        } else {
+            port
+        },
+        effective_port,
+    }
+}
+
+/// Shown when an import id is not a JIT policy id.
+fn import_help(id: &str, error: &jit_core::RuleError) -> String {
+    format!(
+        "{error}. Import a jit_policy by its resource id, {}, e.g. `terraform import jit_policy.web /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-prod/providers/Microsoft.Security/locations/westeurope/jitNetworkAccessPolicies/default` (given: {id:?}).",
+        jit_core::policy_id::SHAPE
+    )
+}
+
+/// Creates or replaces the policy with one PUT and returns the state to store.
+async fn put(
+    arm: &Arm,
+    planned: &PolicyModel,
+    deadline: &Deadline,
+) -> Result<Option<PolicyModel>, ArmError> {
+    let (Some(id), Some(body)) = (
+        policy_id(planned, &arm.settings.subscription_id),
+        to_arm(planned),
+    ) else {
+        return Ok(None);
+    };
+    arm.forget(&id);
+    let _guard = arm.lock(&id).await;
+    let stored = arm.client.put_policy(&id, &body, deadline).await?;
+    Ok(Some(from_arm(&stored, &id, planned)))
+}
+
+fn operation(verb: &str, model: &PolicyModel) -> String {
+    format!(
+        "{verb} {TYPE_NAME} {:?}",
+        model.name.known().map_or("(unknown)", String::as_str)
+    )
+}
+
 #[async_trait::async_trait]
-impl Resource<ArmSettings> for JitPolicy {
+impl Resource<Arm> for JitPolicy {
     async fn modify_plan(
         &self,
-        request: ModifyPlanRequest<ArmSettings>,
+        request: ModifyPlanRequest<Arm>,
         response: &mut ModifyPlanResponse,
     ) {
         let Some(mut planned) = model::read::<PolicyModel>(
@@ -394,151 +346,155 @@ impl Resource<ArmSettings> for JitPolicy {
         // The id follows from the configuration; show it in the plan when it is known.
         if !planned.id.is_known()
             && request.prior.is_null()
-            && let (Some(settings), Some(name), Some(group), Some(location)) = (
-                &request.provider,
-                planned.name.known(),
-                planned.resource_group_name.known(),
-                planned.location.known(),
-            )
+            && let Some(arm) = &request.provider
+            && let Some(id) = policy_id(&planned, &arm.settings.subscription_id)
         {
-            planned.id = Attr::Known(
-                PolicyId {
-                    subscription_id: settings.subscription_id.clone(),
-                    resource_group: group.clone(),
-                    location: location.clone(),
-                    name: name.clone(),
-                }
-                .to_string(),
-            );
+            planned.id = Attr::Known(id.to_string());
         }
         response.write_planned(&planned);
     }
 
-    async fn create(&self, _request: CreateRequest<ArmSettings>, response: &mut CreateResponse) {
-        lifecycle_not_available(&mut response.diagnostics, TYPE_NAME, "Create");
-    }
-
-    async fn read(&self, _request: ReadRequest<ArmSettings>, _response: &mut ReadResponse) {}
-
-    async fn update(&self, _request: UpdateRequest<ArmSettings>, response: &mut UpdateResponse) {
-        lifecycle_not_available(&mut response.diagnostics, TYPE_NAME, "Update");
-    }
-
-    async fn delete(&self, _request: DeleteRequest<ArmSettings>, _response: &mut DeleteResponse) {}
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn no_ports_means_azure_defaults() {
-        let ports = effective_ports(&Attr::Null).into_known().unwrap();
-        let numbers: Vec<i64> = ports.iter().map(|port| port.number).collect();
-        assert_eq!(numbers, vec![22, 3389, 5985, 5986]);
-        assert!(
-            ports
-                .iter()
-                .all(|port| port.protocol == "*" && port.max_request_access_duration == "PT3H")
-        );
-        assert!(
-            ports
-                .iter()
-                .all(|port| port.allowed_source_address_prefixes == vec!["*".to_owned()])
-        );
-    }
-
-    #[test]
-    fn effective_ports_fill_sources() {
-        let port = PortModel {
-            number: Attr::Known(22),
-            protocol: Attr::Known("TCP".into()),
-            allowed_source_address_prefix: Attr::Null,
-            allowed_source_address_prefixes: Attr::Known(vec![Attr::Known("10.0.0.0/8".into())]),
-            max_request_access_duration: Attr::Known("PT1H".into()),
+    async fn create(&self, request: CreateRequest<Arm>, response: &mut CreateResponse) {
+        let Some(planned) = model::read::<PolicyModel>(
+            &request.planned,
+            "jit_policy plan",
+            &mut response.diagnostics,
+        ) else {
+            return;
         };
-        let ports = effective_ports(&Attr::Known(vec![port.clone()]))
-            .into_known()
-            .unwrap();
-        assert_eq!(
-            ports[0].allowed_source_address_prefixes,
-            vec!["10.0.0.0/8".to_owned()]
+        let what = operation("create", &planned);
+        let deadline = Deadline::after(
+            TimeoutsModel::budget(&planned.timeouts, Operation::Create),
+            operation("creating", &planned),
         );
-        // An unknown value, even one source of several, leaves the effective ports unknown.
-        let unknown_number = PortModel {
-            number: Attr::Unknown,
-            ..port.clone()
-        };
-        assert_eq!(
-            effective_ports(&Attr::Known(vec![unknown_number])),
-            Attr::Unknown
-        );
-        let unknown_source = PortModel {
-            allowed_source_address_prefixes: Attr::Known(vec![Attr::Unknown]),
-            ..port
-        };
-        assert_eq!(
-            effective_ports(&Attr::Known(vec![unknown_source])),
-            Attr::Unknown
-        );
-        assert_eq!(effective_ports(&Attr::Unknown), Attr::Unknown);
+        match until_stopped(request.stop, put(&request.provider, &planned, &deadline)).await {
+            Ok(Some(state)) => {
+                response.write_state(&state);
+            }
+            Ok(None) => response.diagnostics.error(
+                format!("Could not {what}"),
+                "A value of the policy is still unknown at apply time; this is a bug in the provider, please report it.",
+            ),
+            Err(failure) => failure.report(&what, &mut response.diagnostics),
+        }
     }
 
-    /// `(path, detail)` of each duplicate-port diagnostic for one VM with these ports, each
-    /// given as (number, protocol); `Attr::Null` is an unset protocol.
-    fn duplicates(ports: Vec<(Attr<i64>, Attr<String>)>) -> Vec<(String, String)> {
-        let ports: Vec<PortModel> = ports
-            .into_iter()
-            .map(|(number, protocol)| PortModel {
-                number,
-                protocol,
-                allowed_source_address_prefix: Attr::Null,
-                allowed_source_address_prefixes: Attr::Null,
-                max_request_access_duration: Attr::Null,
-            })
-            .collect();
-        let mut diagnostics = Diagnostics::new();
-        report_duplicate_ports(1, &ports, &mut diagnostics);
-        diagnostics
-            .iter()
-            .map(|d| {
-                assert_eq!(d.summary, "Duplicate port");
-                (
-                    d.path.as_ref().map(ToString::to_string).unwrap_or_default(),
-                    d.detail.clone(),
-                )
-            })
-            .collect()
+    async fn read(&self, request: ReadRequest<Arm>, response: &mut ReadResponse) {
+        let Some(prior) = model::read::<PolicyModel>(
+            &request.state,
+            "jit_policy state",
+            &mut response.diagnostics,
+        ) else {
+            return;
+        };
+        let id = match prior.id.known().map(|id| PolicyId::parse(id)) {
+            Some(Ok(id)) => id,
+            _ => match policy_id(&prior, &request.provider.settings.subscription_id) {
+                Some(id) => id,
+                None => return,
+            },
+        };
+        let deadline = Deadline::after(
+            TimeoutsModel::budget(&prior.timeouts, Operation::Read),
+            operation("reading", &prior),
+        );
+        match until_stopped(request.stop, request.provider.read_policy(&id, &deadline)).await {
+            Ok(Some(held)) => {
+                response.write_state(&from_arm(&held, &id, &prior));
+            }
+            // Deleted outside Terraform: it leaves the state, and the next plan creates it.
+            Ok(None) => response.state = Value::Null,
+            Err(failure) => failure.report(&operation("read", &prior), &mut response.diagnostics),
+        }
     }
 
-    #[test]
-    fn duplicate_ports_are_reported_at_the_repeating_number() {
-        let port =
-            |number: i64, protocol: &str| (Attr::Known(number), Attr::Known(protocol.to_owned()));
-        assert_eq!(duplicates(vec![port(22, "TCP"), port(22, "UDP")]), vec![]);
-        let found = duplicates(vec![port(22, "TCP"), port(3389, "TCP"), port(22, "TCP")]);
-        assert_eq!(found.len(), 1, "{found:?}");
-        assert_eq!(found[0].0, ".virtual_machine[1].port[2].number");
-        assert_eq!(
-            found[0].1,
-            "port 22 with protocol TCP is listed more than once: list each port and protocol \
-             once: merge the two rules into one."
+    async fn update(&self, request: UpdateRequest<Arm>, response: &mut UpdateResponse) {
+        let Some(planned) = model::read::<PolicyModel>(
+            &request.planned,
+            "jit_policy plan",
+            &mut response.diagnostics,
+        ) else {
+            return;
+        };
+        let what = operation("update", &planned);
+        let deadline = Deadline::after(
+            TimeoutsModel::budget(&planned.timeouts, Operation::Update),
+            operation("updating", &planned),
         );
-        // An unset protocol is the default `*`, which overlaps TCP.
-        let found = duplicates(vec![port(22, "TCP"), (Attr::Known(22), Attr::Null)]);
-        assert_eq!(found.len(), 1, "{found:?}");
-        assert!(
-            found[0].1.starts_with("port 22 with protocol * overlaps"),
-            "{found:?}"
+        match until_stopped(request.stop, put(&request.provider, &planned, &deadline)).await {
+            Ok(Some(state)) => {
+                response.write_state(&state);
+            }
+            Ok(None) => response.diagnostics.error(
+                format!("Could not {what}"),
+                "A value of the policy is still unknown at apply time; this is a bug in the provider, please report it.",
+            ),
+            Err(failure) => failure.report(&what, &mut response.diagnostics),
+        }
+    }
+
+    async fn delete(&self, request: DeleteRequest<Arm>, response: &mut DeleteResponse) {
+        let Some(prior) = model::read::<PolicyModel>(
+            &request.prior,
+            "jit_policy state",
+            &mut response.diagnostics,
+        ) else {
+            return;
+        };
+        let Some(id) = policy_id(&prior, &request.provider.settings.subscription_id) else {
+            return;
+        };
+        let arm = &request.provider;
+        let deadline = Deadline::after(
+            TimeoutsModel::budget(&prior.timeouts, Operation::Delete),
+            operation("deleting", &prior),
         );
-        // Unknown numbers and protocols are skipped.
-        assert_eq!(
-            duplicates(vec![
-                port(22, "TCP"),
-                (Attr::Unknown, Attr::Known("TCP".to_owned())),
-                (Attr::Known(22), Attr::Unknown),
-            ]),
-            vec![]
-        );
+        arm.forget(&id);
+        let work = async {
+            let _guard = arm.lock(&id).await;
+            arm.client.delete_policy(&id, &deadline).await
+        };
+        if let Err(failure) = until_stopped(request.stop, work).await {
+            failure.report(&operation("delete", &prior), &mut response.diagnostics);
+        }
+    }
+
+    async fn import_state(
+        &self,
+        request: ImportStateRequest<Arm>,
+        response: &mut ImportStateResponse,
+    ) {
+        let id = match PolicyId::parse(request.id.trim()) {
+            Ok(id) => id,
+            Err(error) => {
+                response
+                    .diagnostics
+                    .error("Invalid import id", import_help(&request.id, &error));
+                return;
+            }
+        };
+        if !id
+            .subscription_id
+            .eq_ignore_ascii_case(&request.provider.settings.subscription_id)
+        {
+            response.diagnostics.error(
+                "Import id in another subscription",
+                format!(
+                    "{:?} is in subscription {}, but the provider is configured for {}: configure the provider (or an aliased one) for that subscription.",
+                    request.id, id.subscription_id, request.provider.settings.subscription_id
+                ),
+            );
+            return;
+        }
+        let state = PolicyModel {
+            id: Attr::Known(id.to_string()),
+            name: Attr::Known(id.name.clone()),
+            resource_group_name: Attr::Known(id.resource_group.clone()),
+            location: Attr::Known(id.location.clone()),
+            provisioning_state: Attr::Null,
+            virtual_machine: Attr::Null,
+            timeouts: Attr::Null,
+        };
+        response.write_state(&state);
     }
 }

@@ -1,12 +1,19 @@
-//! The resource types, one file each, with their docs and tests beside them.
+//! The resource types, one file each, with their docs and tests beside them; `ports` is the
+//! `port` block the two policy resources share.
 
 pub mod jit_access_request;
 pub mod jit_policy;
+pub mod jit_policy_virtual_machine;
+pub mod ports;
 
+use std::future::Future;
+
+use jit_azure::ArmError;
 use tfplugin::framework::Diagnostics;
+use tfplugin::framework::stop::StopToken;
 
-/// Create and update against Resource Manager are not wired yet; say so plainly instead of
-/// pretending. Reading and deleting need no API call until something can be created.
+/// Create and update of access requests are not wired yet; say so plainly instead of
+/// pretending.
 pub(crate) fn lifecycle_not_available(
     diagnostics: &mut Diagnostics,
     type_name: &str,
@@ -15,10 +22,66 @@ pub(crate) fn lifecycle_not_available(
     diagnostics.error(
         format!("{operation} of {type_name} is not available yet"),
         format!(
-            "This version of the jit provider validates and plans {type_name} but cannot {} it in Azure yet: \
-             create, read, update and delete against Azure Resource Manager arrive in the next release. \
+            "This version of the jit provider validates and plans {type_name} but cannot {} it in Azure yet. \
              `terraform validate` and `terraform plan` work today.",
             operation.to_ascii_lowercase()
         ),
     );
+}
+
+/// Why an operation against Azure did not finish.
+#[derive(Debug)]
+pub(crate) enum Failure {
+    /// Azure, the network or the deadline said no.
+    Arm(ArmError),
+    /// Terraform asked the provider to stop (Ctrl-C).
+    Stopped,
+}
+
+impl From<ArmError> for Failure {
+    fn from(error: ArmError) -> Self {
+        Failure::Arm(error)
+    }
+}
+
+impl Failure {
+    /// Reports the failure of `what` (e.g. `create jit_policy "default"`).
+    pub(crate) fn report(self, what: &str, diagnostics: &mut Diagnostics) {
+        match self {
+            Failure::Stopped => diagnostics.error(
+                format!("Could not {what}: interrupted"),
+                "Terraform asked the provider to stop, so the call to Azure was abandoned. \
+                 A PUT is idempotent: run `terraform apply` again to finish.",
+            ),
+            Failure::Arm(error) => {
+                let hint = match &error {
+                    ArmError::Timeout { .. } => {
+                        " Raise the resource's `timeouts` if Azure is merely slow, then apply again."
+                    }
+                    ArmError::Cloud {
+                        status: 401 | 403, ..
+                    } => {
+                        " Check that the identity has the role actions JIT needs (Microsoft.Security/locations/jitNetworkAccessPolicies/*) on the resource group."
+                    }
+                    ArmError::Cloud { status: 429, .. } => {
+                        " Resource Manager throttled the calls of this identity; apply again later or with less `-parallelism`."
+                    }
+                    _ => "",
+                };
+                diagnostics.error(format!("Could not {what}"), format!("{error}.{hint}"));
+            }
+        }
+    }
+}
+
+/// Runs `work` until it finishes or Terraform stops the provider, whichever is first;
+/// dropping `work` cancels its call in flight.
+pub(crate) async fn until_stopped<T>(
+    mut stop: StopToken,
+    work: impl Future<Output = Result<T, ArmError>>,
+) -> Result<T, Failure> {
+    tokio::select! {
+        result = work => result.map_err(Failure::Arm),
+        () = stop.stopped() => Err(Failure::Stopped),
+    }
 }
