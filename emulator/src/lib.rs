@@ -5,14 +5,15 @@ It serves the eight operations of `Microsoft.Security/locations/jitNetworkAccess
 api-version `2020-01-01`, enough of `Microsoft.Compute` and `Microsoft.Network` to make JIT
 observable (VMs, NICs, virtual networks, NSGs and the rules JIT writes into them), an Entra
 ID-like token endpoint, and admin endpoints under `/_emulator/` (reset, state dump, clock,
-faults, VM seeding). It exists so that users, pipelines and this project's own tests can try
+faults, VM seeding, request counts). It exists so that users, pipelines and this project's own tests can try
 JIT without a subscription; where Azure's behaviour is undocumented, `docs/emulator.md` says
 what the emulator chose.
 
 # Brief overview
 
-* [`Emulator`] holds the state, the [`clock::Clock`], the [`faults::Faults`] table and the
-  token [`auth::Authority`]; [`Config`] says how it is set up.
+* [`Emulator`] holds the state, the [`clock::Clock`], the [`faults::Faults`] table, the
+  [`requests::RequestCounter`] and the token [`auth::Authority`]; [`Config`] says how it is
+  set up.
 * [`router`] is the axum router; [`app`] wraps it in the fault injector; [`serve`] runs it on a
   listener, plain or TLS, until a shutdown signal.
 * [`routes`] has one module per group of operations; [`store`] is the state; [`nsg`] decides
@@ -41,6 +42,7 @@ pub mod auth;
 pub mod clock;
 pub mod faults;
 pub mod nsg;
+pub mod requests;
 pub mod routes;
 pub mod store;
 pub mod tls;
@@ -49,6 +51,7 @@ use crate::arm_error::ArmError;
 use crate::auth::{Authority, ClientCredential};
 use crate::clock::Clock;
 use crate::faults::{FaultAction, Faults};
+use crate::requests::RequestCounter;
 use crate::store::{Persister, Snapshot, State};
 use axum::Router;
 use axum::body::{Body, HttpBody};
@@ -96,7 +99,7 @@ impl Default for Config {
     }
 }
 
-/// The running emulator: state, clock, faults and token authority.
+/// The running emulator: state, clock, faults, request counts and token authority.
 #[derive(Debug)]
 pub struct Emulator {
     /// The configuration it was built with.
@@ -105,6 +108,8 @@ pub struct Emulator {
     pub clock: Clock,
     /// Faults waiting to happen.
     pub faults: Faults,
+    /// The ARM and token requests served so far.
+    pub requests: RequestCounter,
     /// Issues and checks tokens.
     pub authority: Authority,
     /// The current page size (settable at run time).
@@ -136,6 +141,7 @@ impl Emulator {
             config,
             clock,
             faults: Faults::default(),
+            requests: RequestCounter::default(),
             state: Mutex::new(state),
             generation: AtomicU64::new(0),
             persister,
@@ -247,7 +253,7 @@ pub fn app(emulator: Arc<Emulator>) -> EmulatorService {
 #[error("connection dropped by an injected fault")]
 pub struct DroppedConnection;
 
-/// The emulator as a tower service: faults first, then the router.
+/// The emulator as a tower service: counting, then faults, then the router.
 #[derive(Debug, Clone)]
 pub struct EmulatorService {
     router: Router,
@@ -283,6 +289,10 @@ where
         if let Some(peer) = self.peer {
             request.extensions_mut().insert(ConnectInfo(peer));
         }
+        // Counted before the fault injector, so faulted requests count, as in ARM's quota.
+        self.emulator
+            .requests
+            .count(request.method(), request.uri().path());
         let fault = self
             .emulator
             .faults

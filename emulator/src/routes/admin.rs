@@ -5,6 +5,7 @@
 use crate::Emulator;
 use crate::arm_error::ArmError;
 use crate::faults::FaultSpec;
+use crate::requests::RequestCounts;
 use crate::store::{Snapshot, State as Store};
 use axum::Json;
 use axum::extract::State;
@@ -26,9 +27,10 @@ pub async fn health() -> Response {
         .into_response()
 }
 
-/// `POST /_emulator/reset`: empty state, no faults, real clock.
+/// `POST /_emulator/reset`: empty state, no faults, real clock, request counters zeroed.
 pub async fn reset(State(emulator): Shared) -> StatusCode {
     emulator.faults.clear();
+    emulator.requests.clear();
     emulator.restore(Snapshot {
         version: 1,
         clock: crate::clock::ClockMode::Real { offset_nanos: 0 },
@@ -156,6 +158,18 @@ pub async fn add_fault(
 /// `DELETE /_emulator/faults`.
 pub async fn clear_faults(State(emulator): Shared) -> StatusCode {
     emulator.faults.clear();
+    StatusCode::NO_CONTENT
+}
+
+/// `GET /_emulator/requests`: the ARM requests served so far, per method and path, and the
+/// token requests.
+pub async fn requests(State(emulator): Shared) -> Json<RequestCounts> {
+    Json(emulator.requests.snapshot())
+}
+
+/// `DELETE /_emulator/requests`: zeroes the request counters (a test starts its budget here).
+pub async fn clear_requests(State(emulator): Shared) -> StatusCode {
+    emulator.requests.clear();
     StatusCode::NO_CONTENT
 }
 
