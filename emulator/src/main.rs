@@ -4,6 +4,8 @@
 
 use clap::Parser;
 use jit_emulator::auth::ClientCredential;
+use jit_emulator::store::PersistError;
+use jit_emulator::tls::TlsError;
 use jit_emulator::{Config, Emulator};
 use std::io::Write;
 use std::net::SocketAddr;
@@ -56,26 +58,78 @@ fn main() -> ExitCode {
     } else {
         subscriber.init();
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
+    let result = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-    {
-        Ok(runtime) => runtime,
-        Err(error) => {
-            tracing::error!(%error, "cannot start the async runtime");
-            return ExitCode::FAILURE;
-        }
-    };
-    match runtime.block_on(run(args)) {
+        .map_err(RunError::Runtime)
+        .and_then(|runtime| runtime.block_on(run(args)));
+    match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
+        Err(error @ RunError::Serve(_)) => {
             tracing::error!(%error, "jit-emulator stopped");
+            ExitCode::FAILURE
+        }
+        Err(error) => {
+            tracing::error!(%error, "jit-emulator cannot start");
             ExitCode::FAILURE
         }
     }
 }
 
-async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
+/// Why the emulator exits 1. Every message names what failed and, where there is one, the
+/// fix, so that a user need not read the source to get going again.
+#[derive(Debug, thiserror::Error)]
+enum RunError {
+    /// Tokio could not start.
+    #[error("cannot start the async runtime: {0}")]
+    Runtime(std::io::Error),
+    /// `--state` could not be read or written.
+    #[error(transparent)]
+    State(#[from] PersistError),
+    /// `--tls` could not be set up.
+    #[error(transparent)]
+    Tls(#[from] TlsError),
+    /// `--addr` could not be bound (the common case: another process has the port).
+    #[error("cannot listen on {addr}: {source}; {hint}", hint = listen_hint(.source))]
+    Listen {
+        /// The address asked for.
+        addr: SocketAddr,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// `--ready-file` could not be written.
+    #[error("cannot write the ready file {path}: {source}")]
+    ReadyFile {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The base URL could not be written to stdout (closed by whoever started us).
+    #[error("cannot write the base URL to stdout: {0}")]
+    Stdout(std::io::Error),
+    /// Serving failed after start.
+    #[error("serving failed: {0}")]
+    Serve(std::io::Error),
+}
+
+/// What to do about a bind failure, by its cause.
+fn listen_hint(error: &std::io::Error) -> &'static str {
+    match error.kind() {
+        std::io::ErrorKind::AddrInUse => {
+            "choose another --addr (port 0 picks a free one) or stop the process using it"
+        }
+        std::io::ErrorKind::PermissionDenied => {
+            "ports below 1024 need privileges; choose another --addr (port 0 picks a free one)"
+        }
+        std::io::ErrorKind::AddrNotAvailable => {
+            "the address is not one of this machine's; choose another --addr, such as 127.0.0.1:0"
+        }
+        _ => "choose another --addr (port 0 picks a free one)",
+    }
+}
+
+async fn run(args: Args) -> Result<(), RunError> {
     let config = Config {
         clients: args.clients,
         require_auth: !args.no_auth,
@@ -89,8 +143,14 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     } else {
         None
     };
-    let listener = tokio::net::TcpListener::bind(args.addr).await?;
-    let local = listener.local_addr()?;
+    let listen = |source| RunError::Listen {
+        addr: args.addr,
+        source,
+    };
+    let listener = tokio::net::TcpListener::bind(args.addr)
+        .await
+        .map_err(listen)?;
+    let local = listener.local_addr().map_err(listen)?;
     let scheme = if args.tls { "https" } else { "http" };
     let host = if local.ip().is_ipv6() {
         format!("[{}]", local.ip())
@@ -100,13 +160,19 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     let base_url = format!("{scheme}://{host}:{}", local.port());
     // The ready file first, then stdout: whoever saw the stdout line can read the file.
     if let Some(path) = &args.ready_file {
-        jit_emulator::store::write_atomically(path, format!("{base_url}\n").as_bytes())?;
+        jit_emulator::store::write_atomically(path, format!("{base_url}\n").as_bytes()).map_err(
+            |source| RunError::ReadyFile {
+                path: path.clone(),
+                source,
+            },
+        )?;
     }
     {
         // The first stdout line is the contract with scripts and tests: flush it at once.
         let mut stdout = std::io::stdout().lock();
-        writeln!(stdout, "{base_url}")?;
-        stdout.flush()?;
+        writeln!(stdout, "{base_url}")
+            .and_then(|()| stdout.flush())
+            .map_err(RunError::Stdout)?;
     }
     tracing::info!(%base_url, tls = args.tls, auth = emulator.config.require_auth, "jit-emulator listening");
     jit_emulator::serve(
@@ -115,7 +181,8 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         tls,
         shutdown_signal(),
     )
-    .await?;
+    .await
+    .map_err(RunError::Serve)?;
     emulator.flush();
     tracing::info!("jit-emulator stopped; state flushed");
     Ok(())

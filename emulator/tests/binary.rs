@@ -1,6 +1,6 @@
 //! The real `jit-emulator` binary: first stdout line, ready file, `--state` across a SIGTERM
-//! restart, and `--tls` with the written CA certificate. Waits on the first stdout line, never
-//! on a sleep.
+//! restart, `--tls` with the written CA certificate, and the messages it fails to start with.
+//! Waits on the first stdout line or on the process's exit, never on a sleep.
 
 // Test helpers: a failed unwrap is a failed test, which is what it should be.
 #![allow(clippy::unwrap_used)]
@@ -170,4 +170,39 @@ async fn tls_serves_with_the_written_ca() {
     assert_eq!(health.status(), 200);
     assert!(!token(&https, &running.url).await.is_empty());
     terminate(running);
+}
+
+/// Runs the binary to its exit (it is expected to fail to start), with logs at `info`.
+fn run_to_exit(args: &[&str]) -> (Option<i32>, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_jit-emulator"))
+        .args(args)
+        .env("RUST_LOG", "info")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    (
+        output.status.code(),
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn a_busy_port_is_named_with_the_fix() {
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = busy.local_addr().unwrap().to_string();
+    let (code, stdout, stderr) = run_to_exit(&["--addr", &addr]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert_eq!(stdout, "", "no base URL for a server that is not listening");
+    assert!(
+        stderr.contains(&format!("cannot listen on {addr}: ")),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(
+            "; choose another --addr (port 0 picks a free one) or stop the process using it"
+        ),
+        "{stderr}"
+    );
+    drop(busy);
 }
