@@ -7,7 +7,7 @@ use jit_emulator::auth::ClientCredential;
 use jit_emulator::store::PersistError;
 use jit_emulator::tls::TlsError;
 use jit_emulator::{Config, Emulator};
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -52,7 +52,8 @@ fn main() -> ExitCode {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let subscriber = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        .with_writer(std::io::stderr)
+        .with_ansi(colour_logs());
     if args.log_json {
         subscriber.json().init();
     } else {
@@ -74,6 +75,15 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Whether logs are coloured: only on a terminal, since a log file or a CI log shows the escape
+/// codes as noise, and never with `NO_COLOR` set to anything but the empty string (its
+/// definition at no-color.org). `with_ansi` overrides tracing-subscriber's own `NO_COLOR`
+/// check, hence the check here.
+fn colour_logs() -> bool {
+    std::io::stderr().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty())
 }
 
 /// Why the emulator exits 1. Every message names what failed and, where there is one, the

@@ -5,7 +5,7 @@
 // Test helpers: a failed unwrap is a failed test, which is what it should be.
 #![allow(clippy::unwrap_used)]
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read};
 use std::process::{Child, Command, Stdio};
 
 struct Running {
@@ -14,11 +14,18 @@ struct Running {
 }
 
 fn start(args: &[&str]) -> Running {
+    spawn(args, Stdio::null())
+}
+
+/// Starts the binary on a free port, logging at `info` to `stderr`, and waits for its URL.
+fn spawn(args: &[&str], stderr: Stdio) -> Running {
     let mut child = Command::new(env!("CARGO_BIN_EXE_jit-emulator"))
         .args(["--addr", "127.0.0.1:0"])
         .args(args)
+        .env("RUST_LOG", "info")
+        .env_remove("NO_COLOR")
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(stderr)
         .spawn()
         .unwrap();
     let mut line = String::new();
@@ -205,4 +212,16 @@ fn a_busy_port_is_named_with_the_fix() {
         "{stderr}"
     );
     drop(busy);
+}
+
+#[test]
+fn logs_to_a_pipe_have_no_colour_codes() {
+    let mut running = spawn(&[], Stdio::piped());
+    let mut stderr = running.child.stderr.take().unwrap();
+    terminate(running);
+    let mut logs = String::new();
+    stderr.read_to_string(&mut logs).unwrap();
+    assert!(logs.contains("jit-emulator listening"), "{logs}");
+    assert!(logs.contains("jit-emulator stopped"), "{logs}");
+    assert!(!logs.contains("\x1b["), "ANSI escape codes in {logs:?}");
 }
