@@ -120,7 +120,9 @@ pub struct Emulator {
 }
 
 impl Emulator {
-    /// Builds an emulator, loading `config.state_file` when it exists.
+    /// Builds an emulator, loading `config.state_file` when it exists and writing it back at
+    /// once: a state file that cannot be written then stops the start, instead of the emulator
+    /// serving and failing to save every change.
     pub fn new(mut config: Config) -> Result<Arc<Self>, store::PersistError> {
         if config.clients.is_empty() {
             config.clients.push(auth::default_client());
@@ -135,7 +137,7 @@ impl Emulator {
             }
             None => State::default(),
         };
-        Ok(Arc::new(Emulator {
+        let emulator = Arc::new(Emulator {
             authority: Authority::new(config.clients.clone()),
             page_size: AtomicUsize::new(config.page_size.max(1)),
             config,
@@ -145,7 +147,9 @@ impl Emulator {
             state: Mutex::new(state),
             generation: AtomicU64::new(0),
             persister,
-        }))
+        });
+        emulator.flush()?;
+        Ok(emulator)
     }
 
     /// Runs `read` on the state after applying any expiry due at the emulator's now.
@@ -154,7 +158,7 @@ impl Emulator {
         let expired = state.expire(self.clock.now());
         let result = read(&state);
         if expired {
-            self.persist(state);
+            self.persist_or_log(state);
         }
         result
     }
@@ -164,7 +168,7 @@ impl Emulator {
         let mut state = self.lock();
         state.expire(self.clock.now());
         let result = change(&mut state);
-        self.persist(state);
+        self.persist_or_log(state);
         result
     }
 
@@ -172,7 +176,7 @@ impl Emulator {
     pub fn apply_expiry(&self) {
         let mut state = self.lock();
         if state.expire(self.clock.now()) {
-            self.persist(state);
+            self.persist_or_log(state);
         }
     }
 
@@ -192,13 +196,14 @@ impl Emulator {
         self.clock.set(snapshot.clock);
         *state = snapshot.state;
         state.next_expiry_known = false;
-        self.persist(state);
+        self.persist_or_log(state);
     }
 
-    /// Writes the state file now (shutdown).
-    pub fn flush(&self) {
+    /// Writes the state file now (at start, after a clock change, at shutdown); `Ok` without a
+    /// state file. The caller decides what a failure means, so it is returned, not logged.
+    pub fn flush(&self) -> Result<(), store::PersistError> {
         let state = self.lock();
-        self.persist(state);
+        self.persist(state)
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
@@ -209,10 +214,18 @@ impl Emulator {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    /// Persists after a change a request made: the request has succeeded in memory either
+    /// way, so a failure to save is logged, not answered.
+    fn persist_or_log(&self, state: MutexGuard<'_, State>) {
+        if let Err(error) = self.persist(state) {
+            tracing::error!(%error, "state not saved");
+        }
+    }
+
     /// Serialises under the lock (so snapshots are consistent), writes after releasing it.
-    fn persist(&self, state: MutexGuard<'_, State>) {
+    fn persist(&self, state: MutexGuard<'_, State>) -> Result<(), store::PersistError> {
         if !self.persister.enabled() {
-            return;
+            return Ok(());
         }
         let generation = self.generation.fetch_add(1, Ordering::SeqCst) + 1;
         let snapshot = Snapshot {
@@ -221,16 +234,8 @@ impl Emulator {
             state: state.clone(),
         };
         drop(state);
-        let bytes = match serde_json::to_vec_pretty(&snapshot) {
-            Ok(bytes) => bytes,
-            Err(error) => {
-                tracing::error!(%error, "cannot serialise state");
-                return;
-            }
-        };
-        if let Err(error) = self.persister.save(&bytes, generation) {
-            tracing::error!(%error, "cannot write state file");
-        }
+        let bytes = serde_json::to_vec_pretty(&snapshot).map_err(store::PersistError::Serialise)?;
+        self.persister.save(&bytes, generation)
     }
 }
 

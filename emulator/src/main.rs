@@ -1,6 +1,7 @@
 //! `jit-emulator`: binds, prints its base URL on the first stdout line, serves until SIGINT
 //! or SIGTERM, then flushes state. Exit codes are chosen here only: 0 after a clean shutdown,
-//! 2 for a bad command line (clap), 1 for any other failure to start.
+//! 2 for a bad command line (clap), 1 for any other failure to start and for a state file that
+//! cannot be saved at shutdown.
 
 use clap::Parser;
 use jit_emulator::auth::ClientCredential;
@@ -66,7 +67,7 @@ fn main() -> ExitCode {
         .and_then(|runtime| runtime.block_on(run(args)));
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(error @ RunError::Serve(_)) => {
+        Err(error @ (RunError::Serve(_) | RunError::Flush(_))) => {
             tracing::error!(%error, "jit-emulator stopped");
             ExitCode::FAILURE
         }
@@ -121,6 +122,9 @@ enum RunError {
     /// Serving failed after start.
     #[error("serving failed: {0}")]
     Serve(std::io::Error),
+    /// The state could not be written at shutdown: the last changes may be lost.
+    #[error("cannot save the state at shutdown: {0}")]
+    Flush(PersistError),
 }
 
 /// What to do about a bind failure, by its cause.
@@ -193,8 +197,13 @@ async fn run(args: Args) -> Result<(), RunError> {
     )
     .await
     .map_err(RunError::Serve)?;
-    emulator.flush();
-    tracing::info!("jit-emulator stopped; state flushed");
+    match &emulator.config.state_file {
+        Some(path) => {
+            emulator.flush().map_err(RunError::Flush)?;
+            tracing::info!(state = %path.display(), "jit-emulator stopped; state flushed");
+        }
+        None => tracing::info!("jit-emulator stopped"),
+    }
     Ok(())
 }
 

@@ -225,3 +225,66 @@ fn logs_to_a_pipe_have_no_colour_codes() {
     assert!(logs.contains("jit-emulator stopped"), "{logs}");
     assert!(!logs.contains("\x1b["), "ANSI escape codes in {logs:?}");
 }
+
+#[test]
+fn a_state_file_in_a_missing_directory_refuses_to_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("nonexistent-dir").join("x");
+    let state = missing.join("state.json");
+    let (code, stdout, stderr) =
+        run_to_exit(&["--addr", "127.0.0.1:0", "--state", state.to_str().unwrap()]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert_eq!(stdout, "", "no base URL for a server that did not start");
+    assert!(
+        stderr.contains(&format!(
+            "cannot write the state file {}: ",
+            state.display()
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!(
+            "; create the directory {} or choose another --state",
+            missing.display()
+        )),
+        "{stderr}"
+    );
+    assert!(!missing.exists(), "nothing created on the way");
+}
+
+#[test]
+fn state_flushed_is_logged_only_when_the_state_was_saved() {
+    let dir = tempfile::tempdir().unwrap();
+    let state_dir = dir.path().join("state");
+    std::fs::create_dir(&state_dir).unwrap();
+    let state = state_dir.join("state.json");
+    let args = ["--state", state.to_str().unwrap()];
+
+    let mut saved = spawn(&args, Stdio::piped());
+    assert!(state.exists(), "the state file is written at start");
+    let mut stderr = saved.child.stderr.take().unwrap();
+    terminate(saved);
+    let mut logs = String::new();
+    stderr.read_to_string(&mut logs).unwrap();
+    assert!(logs.contains("state flushed"), "{logs}");
+
+    let mut lost = spawn(&args, Stdio::piped());
+    std::fs::remove_dir_all(&state_dir).unwrap();
+    let mut stderr = lost.child.stderr.take().unwrap();
+    let status = Command::new("kill")
+        .args(["-TERM", &lost.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert_eq!(lost.child.wait().unwrap().code(), Some(1));
+    let mut logs = String::new();
+    stderr.read_to_string(&mut logs).unwrap();
+    assert!(
+        logs.contains(&format!(
+            "cannot save the state at shutdown: cannot write the state file {}",
+            state.display()
+        )),
+        "{logs}"
+    );
+    assert!(!logs.contains("state flushed"), "{logs}");
+}

@@ -130,7 +130,9 @@ pub async fn set_clock(
         }
     }
     emulator.apply_expiry();
-    emulator.flush();
+    if let Err(error) = emulator.flush() {
+        tracing::error!(%error, "state not saved");
+    }
     tracing::info!(now = %crate::clock::format_azure(emulator.clock.now()), "clock changed");
     Json(clock_view(&emulator)).into_response()
 }
