@@ -759,3 +759,65 @@ async fn request_counters_are_zeroed_by_delete_and_by_reset() {
     assert_eq!(reply.status, StatusCode::NO_CONTENT);
     assert_eq!(request_counts(&harness).await, no_requests(0));
 }
+
+#[tokio::test]
+async fn admin_bodies_are_json_whatever_the_content_type() {
+    let harness = Harness::new().await;
+    let post = |path: &str, content_type: Option<&str>, body: &str| {
+        let mut request = Request::post(path);
+        if let Some(content_type) = content_type {
+            request = request.header("content-type", content_type);
+        }
+        harness.send(request.body(Body::from(body.to_owned())).unwrap())
+    };
+    // What `curl -d` sends.
+    let form = Some("application/x-www-form-urlencoded");
+    let vm = json!({"id": vm_id("vm1"), "location": LOCATION}).to_string();
+    for content_type in [form, Some("text/plain"), None] {
+        let reply = post("/_emulator/vms", content_type, &vm).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::CREATED,
+            "{content_type:?}: {:?}",
+            reply.body
+        );
+    }
+    let path = format!("{}?api-version=2024-05-01", vm_id("vm1"));
+    assert_eq!(
+        harness.call("GET", &path, None).await.status,
+        StatusCode::OK
+    );
+    let clock = post(
+        "/_emulator/clock",
+        form,
+        &json!({"freezeAt": NOW}).to_string(),
+    )
+    .await;
+    assert_eq!(clock.status, StatusCode::OK, "{:?}", clock.body);
+    assert_eq!(clock.body["now"], "2030-01-01T10:00:00.0000000Z");
+
+    let refused = |reply: Reply| {
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{:?}", reply.body);
+        assert_eq!(reply.body["error"]["code"], "InvalidRequestContent");
+        reply.body["error"]["message"].as_str().unwrap().to_owned()
+    };
+    let broken = refused(
+        post(
+            "/_emulator/vms",
+            form,
+            "{\"id\": \"x\",\n \"location\" \"x\"}",
+        )
+        .await,
+    );
+    assert!(
+        broken.starts_with("the request body is not valid JSON: expected `:` at line 2 column "),
+        "{broken}"
+    );
+    let shape = refused(post("/_emulator/vms", form, "{\"id\": \"x\"}").await);
+    assert_eq!(
+        shape,
+        "the request body does not have the expected fields: missing field `location` at line 1 column 11"
+    );
+    let empty = refused(post("/_emulator/faults", form, " ").await);
+    assert_eq!(empty, "the request body is empty; send a JSON object");
+}
