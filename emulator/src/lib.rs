@@ -5,14 +5,15 @@ It serves the eight operations of `Microsoft.Security/locations/jitNetworkAccess
 api-version `2020-01-01`, enough of `Microsoft.Compute` and `Microsoft.Network` to make JIT
 observable (VMs, NICs, virtual networks, NSGs and the rules JIT writes into them), an Entra
 ID-like token endpoint, and admin endpoints under `/_emulator/` (reset, state dump, clock,
-faults, VM seeding). It exists so that users, pipelines and this project's own tests can try
+faults, VM seeding, request counts). It exists so that users, pipelines and this project's own tests can try
 JIT without a subscription; where Azure's behaviour is undocumented, `docs/emulator.md` says
 what the emulator chose.
 
 # Brief overview
 
-* [`Emulator`] holds the state, the [`clock::Clock`], the [`faults::Faults`] table and the
-  token [`auth::Authority`]; [`Config`] says how it is set up.
+* [`Emulator`] holds the state, the [`clock::Clock`], the [`faults::Faults`] table, the
+  [`requests::RequestCounter`] and the token [`auth::Authority`]; [`Config`] says how it is
+  set up.
 * [`router`] is the axum router; [`app`] wraps it in the fault injector; [`serve`] runs it on a
   listener, plain or TLS, until a shutdown signal.
 * [`routes`] has one module per group of operations; [`store`] is the state; [`nsg`] decides
@@ -41,6 +42,7 @@ pub mod auth;
 pub mod clock;
 pub mod faults;
 pub mod nsg;
+pub mod requests;
 pub mod routes;
 pub mod store;
 pub mod tls;
@@ -49,6 +51,7 @@ use crate::arm_error::ArmError;
 use crate::auth::{Authority, ClientCredential};
 use crate::clock::Clock;
 use crate::faults::{FaultAction, Faults};
+use crate::requests::RequestCounter;
 use crate::store::{Persister, Snapshot, State};
 use axum::Router;
 use axum::body::{Body, HttpBody};
@@ -96,7 +99,7 @@ impl Default for Config {
     }
 }
 
-/// The running emulator: state, clock, faults and token authority.
+/// The running emulator: state, clock, faults, request counts and token authority.
 #[derive(Debug)]
 pub struct Emulator {
     /// The configuration it was built with.
@@ -105,6 +108,8 @@ pub struct Emulator {
     pub clock: Clock,
     /// Faults waiting to happen.
     pub faults: Faults,
+    /// The ARM and token requests served so far.
+    pub requests: RequestCounter,
     /// Issues and checks tokens.
     pub authority: Authority,
     /// The current page size (settable at run time).
@@ -115,7 +120,9 @@ pub struct Emulator {
 }
 
 impl Emulator {
-    /// Builds an emulator, loading `config.state_file` when it exists.
+    /// Builds an emulator, loading `config.state_file` when it exists and writing it back at
+    /// once: a state file that cannot be written then stops the start, instead of the emulator
+    /// serving and failing to save every change.
     pub fn new(mut config: Config) -> Result<Arc<Self>, store::PersistError> {
         if config.clients.is_empty() {
             config.clients.push(auth::default_client());
@@ -130,16 +137,19 @@ impl Emulator {
             }
             None => State::default(),
         };
-        Ok(Arc::new(Emulator {
+        let emulator = Arc::new(Emulator {
             authority: Authority::new(config.clients.clone()),
             page_size: AtomicUsize::new(config.page_size.max(1)),
             config,
             clock,
             faults: Faults::default(),
+            requests: RequestCounter::default(),
             state: Mutex::new(state),
             generation: AtomicU64::new(0),
             persister,
-        }))
+        });
+        emulator.flush()?;
+        Ok(emulator)
     }
 
     /// Runs `read` on the state after applying any expiry due at the emulator's now.
@@ -148,7 +158,7 @@ impl Emulator {
         let expired = state.expire(self.clock.now());
         let result = read(&state);
         if expired {
-            self.persist(state);
+            self.persist_or_log(state);
         }
         result
     }
@@ -158,7 +168,7 @@ impl Emulator {
         let mut state = self.lock();
         state.expire(self.clock.now());
         let result = change(&mut state);
-        self.persist(state);
+        self.persist_or_log(state);
         result
     }
 
@@ -166,7 +176,7 @@ impl Emulator {
     pub fn apply_expiry(&self) {
         let mut state = self.lock();
         if state.expire(self.clock.now()) {
-            self.persist(state);
+            self.persist_or_log(state);
         }
     }
 
@@ -186,13 +196,14 @@ impl Emulator {
         self.clock.set(snapshot.clock);
         *state = snapshot.state;
         state.next_expiry_known = false;
-        self.persist(state);
+        self.persist_or_log(state);
     }
 
-    /// Writes the state file now (shutdown).
-    pub fn flush(&self) {
+    /// Writes the state file now (at start, after a clock change, at shutdown); `Ok` without a
+    /// state file. The caller decides what a failure means, so it is returned, not logged.
+    pub fn flush(&self) -> Result<(), store::PersistError> {
         let state = self.lock();
-        self.persist(state);
+        self.persist(state)
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
@@ -203,10 +214,18 @@ impl Emulator {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    /// Persists after a change a request made: the request has succeeded in memory either
+    /// way, so a failure to save is logged, not answered.
+    fn persist_or_log(&self, state: MutexGuard<'_, State>) {
+        if let Err(error) = self.persist(state) {
+            tracing::error!(%error, "state not saved");
+        }
+    }
+
     /// Serialises under the lock (so snapshots are consistent), writes after releasing it.
-    fn persist(&self, state: MutexGuard<'_, State>) {
+    fn persist(&self, state: MutexGuard<'_, State>) -> Result<(), store::PersistError> {
         if !self.persister.enabled() {
-            return;
+            return Ok(());
         }
         let generation = self.generation.fetch_add(1, Ordering::SeqCst) + 1;
         let snapshot = Snapshot {
@@ -215,16 +234,8 @@ impl Emulator {
             state: state.clone(),
         };
         drop(state);
-        let bytes = match serde_json::to_vec_pretty(&snapshot) {
-            Ok(bytes) => bytes,
-            Err(error) => {
-                tracing::error!(%error, "cannot serialise state");
-                return;
-            }
-        };
-        if let Err(error) = self.persister.save(&bytes, generation) {
-            tracing::error!(%error, "cannot write state file");
-        }
+        let bytes = serde_json::to_vec_pretty(&snapshot).map_err(store::PersistError::Serialise)?;
+        self.persister.save(&bytes, generation)
     }
 }
 
@@ -247,7 +258,7 @@ pub fn app(emulator: Arc<Emulator>) -> EmulatorService {
 #[error("connection dropped by an injected fault")]
 pub struct DroppedConnection;
 
-/// The emulator as a tower service: faults first, then the router.
+/// The emulator as a tower service: counting, then faults, then the router.
 #[derive(Debug, Clone)]
 pub struct EmulatorService {
     router: Router,
@@ -283,6 +294,10 @@ where
         if let Some(peer) = self.peer {
             request.extensions_mut().insert(ConnectInfo(peer));
         }
+        // Counted before the fault injector, so faulted requests count, as in ARM's quota.
+        self.emulator
+            .requests
+            .count(request.method(), request.uri().path());
         let fault = self
             .emulator
             .faults

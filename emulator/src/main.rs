@@ -1,11 +1,14 @@
 //! `jit-emulator`: binds, prints its base URL on the first stdout line, serves until SIGINT
 //! or SIGTERM, then flushes state. Exit codes are chosen here only: 0 after a clean shutdown,
-//! 2 for a bad command line (clap), 1 for any other failure to start.
+//! 2 for a bad command line (clap), 1 for any other failure to start and for a state file that
+//! cannot be saved at shutdown.
 
 use clap::Parser;
 use jit_emulator::auth::ClientCredential;
+use jit_emulator::store::PersistError;
+use jit_emulator::tls::TlsError;
 use jit_emulator::{Config, Emulator};
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -50,32 +53,97 @@ fn main() -> ExitCode {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let subscriber = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        .with_writer(std::io::stderr)
+        .with_ansi(colour_logs());
     if args.log_json {
         subscriber.json().init();
     } else {
         subscriber.init();
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
+    let result = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-    {
-        Ok(runtime) => runtime,
-        Err(error) => {
-            tracing::error!(%error, "cannot start the async runtime");
-            return ExitCode::FAILURE;
-        }
-    };
-    match runtime.block_on(run(args)) {
+        .map_err(RunError::Runtime)
+        .and_then(|runtime| runtime.block_on(run(args)));
+    match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
+        Err(error @ (RunError::Serve(_) | RunError::Flush(_))) => {
             tracing::error!(%error, "jit-emulator stopped");
+            ExitCode::FAILURE
+        }
+        Err(error) => {
+            tracing::error!(%error, "jit-emulator cannot start");
             ExitCode::FAILURE
         }
     }
 }
 
-async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
+/// Whether logs are coloured: only on a terminal, since a log file or a CI log shows the escape
+/// codes as noise, and never with `NO_COLOR` set to anything but the empty string (its
+/// definition at no-color.org). `with_ansi` overrides tracing-subscriber's own `NO_COLOR`
+/// check, hence the check here.
+fn colour_logs() -> bool {
+    std::io::stderr().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty())
+}
+
+/// Why the emulator exits 1. Every message names what failed and, where there is one, the
+/// fix, so that a user need not read the source to get going again.
+#[derive(Debug, thiserror::Error)]
+enum RunError {
+    /// Tokio could not start.
+    #[error("cannot start the async runtime: {0}")]
+    Runtime(std::io::Error),
+    /// `--state` could not be read or written.
+    #[error(transparent)]
+    State(#[from] PersistError),
+    /// `--tls` could not be set up.
+    #[error(transparent)]
+    Tls(#[from] TlsError),
+    /// `--addr` could not be bound (the common case: another process has the port).
+    #[error("cannot listen on {addr}: {source}; {hint}", hint = listen_hint(.source))]
+    Listen {
+        /// The address asked for.
+        addr: SocketAddr,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// `--ready-file` could not be written.
+    #[error("cannot write the ready file {path}: {source}")]
+    ReadyFile {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The base URL could not be written to stdout (closed by whoever started us).
+    #[error("cannot write the base URL to stdout: {0}")]
+    Stdout(std::io::Error),
+    /// Serving failed after start.
+    #[error("serving failed: {0}")]
+    Serve(std::io::Error),
+    /// The state could not be written at shutdown: the last changes may be lost.
+    #[error("cannot save the state at shutdown: {0}")]
+    Flush(PersistError),
+}
+
+/// What to do about a bind failure, by its cause.
+fn listen_hint(error: &std::io::Error) -> &'static str {
+    match error.kind() {
+        std::io::ErrorKind::AddrInUse => {
+            "choose another --addr (port 0 picks a free one) or stop the process using it"
+        }
+        std::io::ErrorKind::PermissionDenied => {
+            "ports below 1024 need privileges; choose another --addr (port 0 picks a free one)"
+        }
+        std::io::ErrorKind::AddrNotAvailable => {
+            "the address is not one of this machine's; choose another --addr, such as 127.0.0.1:0"
+        }
+        _ => "choose another --addr (port 0 picks a free one)",
+    }
+}
+
+async fn run(args: Args) -> Result<(), RunError> {
     let config = Config {
         clients: args.clients,
         require_auth: !args.no_auth,
@@ -89,8 +157,14 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     } else {
         None
     };
-    let listener = tokio::net::TcpListener::bind(args.addr).await?;
-    let local = listener.local_addr()?;
+    let listen = |source| RunError::Listen {
+        addr: args.addr,
+        source,
+    };
+    let listener = tokio::net::TcpListener::bind(args.addr)
+        .await
+        .map_err(listen)?;
+    let local = listener.local_addr().map_err(listen)?;
     let scheme = if args.tls { "https" } else { "http" };
     let host = if local.ip().is_ipv6() {
         format!("[{}]", local.ip())
@@ -100,13 +174,19 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     let base_url = format!("{scheme}://{host}:{}", local.port());
     // The ready file first, then stdout: whoever saw the stdout line can read the file.
     if let Some(path) = &args.ready_file {
-        jit_emulator::store::write_atomically(path, format!("{base_url}\n").as_bytes())?;
+        jit_emulator::store::write_atomically(path, format!("{base_url}\n").as_bytes()).map_err(
+            |source| RunError::ReadyFile {
+                path: path.clone(),
+                source,
+            },
+        )?;
     }
     {
         // The first stdout line is the contract with scripts and tests: flush it at once.
         let mut stdout = std::io::stdout().lock();
-        writeln!(stdout, "{base_url}")?;
-        stdout.flush()?;
+        writeln!(stdout, "{base_url}")
+            .and_then(|()| stdout.flush())
+            .map_err(RunError::Stdout)?;
     }
     tracing::info!(%base_url, tls = args.tls, auth = emulator.config.require_auth, "jit-emulator listening");
     jit_emulator::serve(
@@ -115,9 +195,15 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         tls,
         shutdown_signal(),
     )
-    .await?;
-    emulator.flush();
-    tracing::info!("jit-emulator stopped; state flushed");
+    .await
+    .map_err(RunError::Serve)?;
+    match &emulator.config.state_file {
+        Some(path) => {
+            emulator.flush().map_err(RunError::Flush)?;
+            tracing::info!(state = %path.display(), "jit-emulator stopped; state flushed");
+        }
+        None => tracing::info!("jit-emulator stopped"),
+    }
     Ok(())
 }
 

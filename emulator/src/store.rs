@@ -242,7 +242,7 @@ pub struct Snapshot {
 /// Errors reading or writing the `--state` file.
 #[derive(Debug, thiserror::Error)]
 pub enum PersistError {
-    /// The file could not be read or written.
+    /// The file could not be read.
     #[error("state file {path}: {source}")]
     Io {
         /// The file.
@@ -250,6 +250,17 @@ pub enum PersistError {
         /// The cause.
         source: std::io::Error,
     },
+    /// The file could not be written (a temporary file beside it, or the rename over it).
+    #[error("cannot write the state file {path}: {source}; {hint}", hint = write_hint(.path, .source))]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The state could not be serialised.
+    #[error("cannot serialise the state: {0}")]
+    Serialise(serde_json::Error),
     /// The file is not a snapshot this version can read.
     #[error("state file {path} is not a jit-emulator snapshot: {source}")]
     Format {
@@ -258,6 +269,23 @@ pub enum PersistError {
         /// The cause.
         source: serde_json::Error,
     },
+}
+
+/// What to do about a state file that cannot be written, by its cause.
+fn write_hint(path: &Path, error: &std::io::Error) -> String {
+    let directory = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.display().to_string(),
+        _ => ".".to_owned(),
+    };
+    match error.kind() {
+        std::io::ErrorKind::NotFound => {
+            format!("create the directory {directory} or choose another --state")
+        }
+        std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem => {
+            format!("make the directory {directory} writable or choose another --state")
+        }
+        _ => "choose another --state".to_owned(),
+    }
 }
 
 /// Writes snapshots to the `--state` file atomically, newest generation wins.
@@ -320,7 +348,7 @@ impl Persister {
         if generation < *written {
             return Ok(());
         }
-        write_atomically(path, bytes).map_err(|source| PersistError::Io {
+        write_atomically(path, bytes).map_err(|source| PersistError::Write {
             path: path.clone(),
             source,
         })?;

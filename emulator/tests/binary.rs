@@ -1,11 +1,11 @@
 //! The real `jit-emulator` binary: first stdout line, ready file, `--state` across a SIGTERM
-//! restart, and `--tls` with the written CA certificate. Waits on the first stdout line, never
-//! on a sleep.
+//! restart, `--tls` with the written CA certificate, and the messages it fails to start with.
+//! Waits on the first stdout line or on the process's exit, never on a sleep.
 
 // Test helpers: a failed unwrap is a failed test, which is what it should be.
 #![allow(clippy::unwrap_used)]
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read};
 use std::process::{Child, Command, Stdio};
 
 struct Running {
@@ -14,11 +14,18 @@ struct Running {
 }
 
 fn start(args: &[&str]) -> Running {
+    spawn(args, Stdio::null())
+}
+
+/// Starts the binary on a free port, logging at `info` to `stderr`, and waits for its URL.
+fn spawn(args: &[&str], stderr: Stdio) -> Running {
     let mut child = Command::new(env!("CARGO_BIN_EXE_jit-emulator"))
         .args(["--addr", "127.0.0.1:0"])
         .args(args)
+        .env("RUST_LOG", "info")
+        .env_remove("NO_COLOR")
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(stderr)
         .spawn()
         .unwrap();
     let mut line = String::new();
@@ -170,4 +177,114 @@ async fn tls_serves_with_the_written_ca() {
     assert_eq!(health.status(), 200);
     assert!(!token(&https, &running.url).await.is_empty());
     terminate(running);
+}
+
+/// Runs the binary to its exit (it is expected to fail to start), with logs at `info`.
+fn run_to_exit(args: &[&str]) -> (Option<i32>, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_jit-emulator"))
+        .args(args)
+        .env("RUST_LOG", "info")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    (
+        output.status.code(),
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn a_busy_port_is_named_with_the_fix() {
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = busy.local_addr().unwrap().to_string();
+    let (code, stdout, stderr) = run_to_exit(&["--addr", &addr]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert_eq!(stdout, "", "no base URL for a server that is not listening");
+    assert!(
+        stderr.contains(&format!("cannot listen on {addr}: ")),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(
+            "; choose another --addr (port 0 picks a free one) or stop the process using it"
+        ),
+        "{stderr}"
+    );
+    drop(busy);
+}
+
+#[test]
+fn logs_to_a_pipe_have_no_colour_codes() {
+    let mut running = spawn(&[], Stdio::piped());
+    let mut stderr = running.child.stderr.take().unwrap();
+    terminate(running);
+    let mut logs = String::new();
+    stderr.read_to_string(&mut logs).unwrap();
+    assert!(logs.contains("jit-emulator listening"), "{logs}");
+    assert!(logs.contains("jit-emulator stopped"), "{logs}");
+    assert!(!logs.contains("\x1b["), "ANSI escape codes in {logs:?}");
+}
+
+#[test]
+fn a_state_file_in_a_missing_directory_refuses_to_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("nonexistent-dir").join("x");
+    let state = missing.join("state.json");
+    let (code, stdout, stderr) =
+        run_to_exit(&["--addr", "127.0.0.1:0", "--state", state.to_str().unwrap()]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert_eq!(stdout, "", "no base URL for a server that did not start");
+    assert!(
+        stderr.contains(&format!(
+            "cannot write the state file {}: ",
+            state.display()
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!(
+            "; create the directory {} or choose another --state",
+            missing.display()
+        )),
+        "{stderr}"
+    );
+    assert!(!missing.exists(), "nothing created on the way");
+}
+
+#[test]
+fn state_flushed_is_logged_only_when_the_state_was_saved() {
+    let dir = tempfile::tempdir().unwrap();
+    let state_dir = dir.path().join("state");
+    std::fs::create_dir(&state_dir).unwrap();
+    let state = state_dir.join("state.json");
+    let args = ["--state", state.to_str().unwrap()];
+
+    let mut saved = spawn(&args, Stdio::piped());
+    assert!(state.exists(), "the state file is written at start");
+    let mut stderr = saved.child.stderr.take().unwrap();
+    terminate(saved);
+    let mut logs = String::new();
+    stderr.read_to_string(&mut logs).unwrap();
+    assert!(logs.contains("state flushed"), "{logs}");
+
+    let mut lost = spawn(&args, Stdio::piped());
+    std::fs::remove_dir_all(&state_dir).unwrap();
+    let mut stderr = lost.child.stderr.take().unwrap();
+    let status = Command::new("kill")
+        .args(["-TERM", &lost.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert_eq!(lost.child.wait().unwrap().code(), Some(1));
+    let mut logs = String::new();
+    stderr.read_to_string(&mut logs).unwrap();
+    assert!(
+        logs.contains(&format!(
+            "cannot save the state at shutdown: cannot write the state file {}",
+            state.display()
+        )),
+        "{logs}"
+    );
+    assert!(!logs.contains("state flushed"), "{logs}");
 }

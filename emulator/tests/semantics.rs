@@ -1,4 +1,4 @@
-//! JIT semantics, validation, authentication, faults and bad input, in process.
+//! JIT semantics, validation, authentication, faults, request counting and bad input, in process.
 
 // Test helpers: a failed unwrap is a failed test, which is what it should be.
 #![allow(clippy::unwrap_used)]
@@ -643,4 +643,181 @@ async fn state_is_identical_after_a_restart_in_process() {
             .status,
         StatusCode::OK
     );
+}
+
+async fn request_counts(harness: &Harness) -> Value {
+    let reply = harness.admin("GET", "/_emulator/requests", json!({})).await;
+    assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+    reply.body
+}
+
+fn no_requests(token_requests: u64) -> Value {
+    json!({"requests": [], "tokenRequests": token_requests})
+}
+
+#[tokio::test]
+async fn arm_requests_are_counted_by_lower_cased_path_and_method() {
+    // The harness has fetched one token; seeding is an admin call and is not counted.
+    let harness = Harness::new().await;
+    let vm = harness.seed_vm("vm1", true).await;
+    assert_eq!(request_counts(&harness).await, no_requests(1));
+
+    let path = policy_path("default");
+    let put = harness
+        .call("PUT", &path, Some(policy_body(&vm, &[(22, "*", "PT3H")])))
+        .await;
+    assert_eq!(put.status, StatusCode::OK, "{:#}", put.body);
+    assert_eq!(
+        harness.call("GET", &path, None).await.status,
+        StatusCode::OK
+    );
+    let shouting = path.replace("resourceGroups/myRg1", "RESOURCEGROUPS/MYRG1");
+    assert_eq!(
+        harness.call("GET", &shouting, None).await.status,
+        StatusCode::OK
+    );
+    let list = format!(
+        "/subscriptions/{SUB}/providers/Microsoft.Security/jitNetworkAccessPolicies?api-version=2020-01-01"
+    );
+    assert_eq!(
+        harness.call("GET", &list, None).await.status,
+        StatusCode::OK
+    );
+    harness
+        .get_token("barbara-app", "barbara-secret")
+        .await
+        .unwrap();
+
+    let policy = format!(
+        "/subscriptions/{SUB}/resourcegroups/myrg1/providers/microsoft.security/locations/westeurope/jitnetworkaccesspolicies/default"
+    );
+    let list =
+        format!("/subscriptions/{SUB}/providers/microsoft.security/jitnetworkaccesspolicies");
+    assert_eq!(
+        request_counts(&harness).await,
+        json!({
+            "requests": [
+                {"method": "GET", "path": list, "count": 1},
+                {"method": "GET", "path": policy, "count": 2},
+                {"method": "PUT", "path": policy, "count": 1},
+            ],
+            "tokenRequests": 2,
+        })
+    );
+}
+
+#[tokio::test]
+async fn faulted_requests_are_counted() {
+    let harness = Harness::new().await;
+    let path = policy_path("default");
+    for spec in [
+        json!({"method": "GET", "path": "/subscriptions/*", "kind": "throttle"}),
+        json!({"method": "DELETE", "path": "/subscriptions/*", "kind": "drop"}),
+    ] {
+        let reply = harness.admin("POST", "/_emulator/faults", spec).await;
+        assert_eq!(reply.status, StatusCode::CREATED);
+    }
+    assert_eq!(
+        harness.call("GET", &path, None).await.status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    let request = Request::delete(path.clone()).body(Body::empty()).unwrap();
+    assert!(harness.service.clone().oneshot(request).await.is_err());
+    let policy = path.split('?').next().unwrap().to_ascii_lowercase();
+    assert_eq!(
+        request_counts(&harness).await,
+        json!({
+            "requests": [
+                {"method": "DELETE", "path": policy, "count": 1},
+                {"method": "GET", "path": policy, "count": 1},
+            ],
+            "tokenRequests": 1,
+        })
+    );
+}
+
+#[tokio::test]
+async fn request_counters_are_zeroed_by_delete_and_by_reset() {
+    let harness = Harness::new().await;
+    let path = policy_path("default");
+    harness.call("GET", &path, None).await;
+    let reply = harness
+        .admin("DELETE", "/_emulator/requests", json!({}))
+        .await;
+    assert_eq!(reply.status, StatusCode::NO_CONTENT);
+    assert_eq!(request_counts(&harness).await, no_requests(0));
+
+    harness.call("GET", &path, None).await;
+    harness
+        .get_token("barbara-app", "barbara-secret")
+        .await
+        .unwrap();
+    let counts = request_counts(&harness).await;
+    assert_eq!(counts["requests"].as_array().unwrap().len(), 1, "{counts}");
+    assert_eq!(counts["tokenRequests"], 1);
+    let reply = harness.admin("POST", "/_emulator/reset", json!({})).await;
+    assert_eq!(reply.status, StatusCode::NO_CONTENT);
+    assert_eq!(request_counts(&harness).await, no_requests(0));
+}
+
+#[tokio::test]
+async fn admin_bodies_are_json_whatever_the_content_type() {
+    let harness = Harness::new().await;
+    let post = |path: &str, content_type: Option<&str>, body: &str| {
+        let mut request = Request::post(path);
+        if let Some(content_type) = content_type {
+            request = request.header("content-type", content_type);
+        }
+        harness.send(request.body(Body::from(body.to_owned())).unwrap())
+    };
+    // What `curl -d` sends.
+    let form = Some("application/x-www-form-urlencoded");
+    let vm = json!({"id": vm_id("vm1"), "location": LOCATION}).to_string();
+    for content_type in [form, Some("text/plain"), None] {
+        let reply = post("/_emulator/vms", content_type, &vm).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::CREATED,
+            "{content_type:?}: {:?}",
+            reply.body
+        );
+    }
+    let path = format!("{}?api-version=2024-05-01", vm_id("vm1"));
+    assert_eq!(
+        harness.call("GET", &path, None).await.status,
+        StatusCode::OK
+    );
+    let clock = post(
+        "/_emulator/clock",
+        form,
+        &json!({"freezeAt": NOW}).to_string(),
+    )
+    .await;
+    assert_eq!(clock.status, StatusCode::OK, "{:?}", clock.body);
+    assert_eq!(clock.body["now"], "2030-01-01T10:00:00.0000000Z");
+
+    let refused = |reply: Reply| {
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{:?}", reply.body);
+        assert_eq!(reply.body["error"]["code"], "InvalidRequestContent");
+        reply.body["error"]["message"].as_str().unwrap().to_owned()
+    };
+    let broken = refused(
+        post(
+            "/_emulator/vms",
+            form,
+            "{\"id\": \"x\",\n \"location\" \"x\"}",
+        )
+        .await,
+    );
+    assert!(
+        broken.starts_with("the request body is not valid JSON: expected `:` at line 2 column "),
+        "{broken}"
+    );
+    let shape = refused(post("/_emulator/vms", form, "{\"id\": \"x\"}").await);
+    assert_eq!(
+        shape,
+        "the request body does not have the expected fields: missing field `location` at line 1 column 11"
+    );
+    let empty = refused(post("/_emulator/faults", form, " ").await);
+    assert_eq!(empty, "the request body is empty; send a JSON object");
 }

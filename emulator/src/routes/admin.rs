@@ -1,21 +1,91 @@
 //! Admin endpoints under `/_emulator/`, a prefix no ARM path uses.
 //!
-//! They need no token: they are for the operator and the tests on the same machine.
+//! They need no token: they are for the operator and the tests on the same machine. Their
+//! bodies are JSON whatever the `Content-Type` says ([`AdminJson`]).
 
 use crate::Emulator;
 use crate::arm_error::ArmError;
 use crate::faults::FaultSpec;
+use crate::requests::RequestCounts;
 use crate::store::{Snapshot, State as Store};
 use axum::Json;
-use axum::extract::State;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{FromRequest, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 type Shared = State<Arc<Emulator>>;
+
+/// An admin request body, parsed as JSON whatever its `Content-Type`.
+///
+/// `curl -d '{...}'`, as the README shows it, sends `application/x-www-form-urlencoded`, and
+/// axum's `Json` refuses anything but `application/json` with a 415. Every admin body is JSON,
+/// so the header tells nothing here; ARM paths keep their own handling.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AdminJson<T>(pub T);
+
+/// Why an admin body was refused: 400 `InvalidRequestContent` with the reason (and where in
+/// the body, for JSON errors), or 413 for a body over axum's limit.
+#[derive(Debug, thiserror::Error)]
+pub enum AdminJsonRejection {
+    /// The body could not be read: too large, or the connection failed.
+    #[error("cannot read the request body: {0}")]
+    Body(#[from] BytesRejection),
+    /// The body is empty or only whitespace.
+    #[error("the request body is empty; send a JSON object")]
+    Empty,
+    /// The body is not JSON (serde_json's message ends with the line and column).
+    #[error("the request body is not valid JSON: {0}")]
+    Syntax(serde_json::Error),
+    /// The body is JSON, but a field is missing, unknown or of the wrong type.
+    #[error("the request body does not have the expected fields: {0}")]
+    Shape(serde_json::Error),
+}
+
+impl IntoResponse for AdminJsonRejection {
+    fn into_response(self) -> Response {
+        let error = match &self {
+            AdminJsonRejection::Body(rejection)
+                if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE =>
+            {
+                ArmError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "RequestEntityTooLarge",
+                    self.to_string(),
+                )
+            }
+            _ => ArmError::invalid_content(self.to_string(), ""),
+        };
+        error.into_response()
+    }
+}
+
+impl<T, S> FromRequest<S> for AdminJson<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = AdminJsonRejection;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = Bytes::from_request(request, state).await?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Err(AdminJsonRejection::Empty);
+        }
+        serde_json::from_slice(&bytes)
+            .map(AdminJson)
+            .map_err(|error| match error.classify() {
+                serde_json::error::Category::Data => AdminJsonRejection::Shape(error),
+                _ => AdminJsonRejection::Syntax(error),
+            })
+    }
+}
 
 /// `GET /_emulator/health`: liveness, and the benchmark's baseline.
 pub async fn health() -> Response {
@@ -26,9 +96,10 @@ pub async fn health() -> Response {
         .into_response()
 }
 
-/// `POST /_emulator/reset`: empty state, no faults, real clock.
+/// `POST /_emulator/reset`: empty state, no faults, real clock, request counters zeroed.
 pub async fn reset(State(emulator): Shared) -> StatusCode {
     emulator.faults.clear();
+    emulator.requests.clear();
     emulator.restore(Snapshot {
         version: 1,
         clock: crate::clock::ClockMode::Real { offset_nanos: 0 },
@@ -45,17 +116,9 @@ pub async fn dump(State(emulator): Shared) -> Json<Snapshot> {
 }
 
 /// `PUT /_emulator/state`: replaces the state with a dump.
-pub async fn load(
-    State(emulator): Shared,
-    body: Result<Json<Snapshot>, axum::extract::rejection::JsonRejection>,
-) -> Response {
-    match body {
-        Ok(Json(snapshot)) => {
-            emulator.restore(snapshot);
-            StatusCode::NO_CONTENT.into_response()
-        }
-        Err(rejection) => ArmError::invalid_content(rejection.body_text(), "").into_response(),
-    }
+pub async fn load(State(emulator): Shared, AdminJson(snapshot): AdminJson<Snapshot>) -> StatusCode {
+    emulator.restore(snapshot);
+    StatusCode::NO_CONTENT
 }
 
 fn clock_view(emulator: &Emulator) -> Value {
@@ -82,14 +145,8 @@ pub struct ClockChange {
 /// `POST /_emulator/clock`: freeze, advance or release the clock; expiry is applied at once.
 pub async fn set_clock(
     State(emulator): Shared,
-    body: Result<Json<ClockChange>, axum::extract::rejection::JsonRejection>,
+    AdminJson(change): AdminJson<ClockChange>,
 ) -> Response {
-    let change = match body {
-        Ok(Json(change)) => change,
-        Err(rejection) => {
-            return ArmError::invalid_content(rejection.body_text(), "").into_response();
-        }
-    };
     match change {
         ClockChange {
             freeze_at: Some(at),
@@ -128,7 +185,9 @@ pub async fn set_clock(
         }
     }
     emulator.apply_expiry();
-    emulator.flush();
+    if let Err(error) = emulator.flush() {
+        tracing::error!(%error, "state not saved");
+    }
     tracing::info!(now = %crate::clock::format_azure(emulator.clock.now()), "clock changed");
     Json(clock_view(&emulator)).into_response()
 }
@@ -139,23 +198,27 @@ pub async fn faults(State(emulator): Shared) -> Json<Value> {
 }
 
 /// `POST /_emulator/faults`: arms a fault.
-pub async fn add_fault(
-    State(emulator): Shared,
-    body: Result<Json<FaultSpec>, axum::extract::rejection::JsonRejection>,
-) -> Response {
-    match body {
-        Ok(Json(spec)) => {
-            let fault = emulator.faults.add(spec);
-            tracing::info!(id = fault.id, path = %fault.spec.path, "fault armed");
-            (StatusCode::CREATED, Json(fault)).into_response()
-        }
-        Err(rejection) => ArmError::invalid_content(rejection.body_text(), "").into_response(),
-    }
+pub async fn add_fault(State(emulator): Shared, AdminJson(spec): AdminJson<FaultSpec>) -> Response {
+    let fault = emulator.faults.add(spec);
+    tracing::info!(id = fault.id, path = %fault.spec.path, "fault armed");
+    (StatusCode::CREATED, Json(fault)).into_response()
 }
 
 /// `DELETE /_emulator/faults`.
 pub async fn clear_faults(State(emulator): Shared) -> StatusCode {
     emulator.faults.clear();
+    StatusCode::NO_CONTENT
+}
+
+/// `GET /_emulator/requests`: the ARM requests served so far, per method and path, and the
+/// token requests.
+pub async fn requests(State(emulator): Shared) -> Json<RequestCounts> {
+    Json(emulator.requests.snapshot())
+}
+
+/// `DELETE /_emulator/requests`: zeroes the request counters (a test starts its budget here).
+pub async fn clear_requests(State(emulator): Shared) -> StatusCode {
+    emulator.requests.clear();
     StatusCode::NO_CONTENT
 }
 
@@ -180,17 +243,12 @@ pub struct ConfigChange {
 /// `POST /_emulator/config`: changes run-time settings.
 pub async fn set_config(
     State(emulator): Shared,
-    body: Result<Json<ConfigChange>, axum::extract::rejection::JsonRejection>,
-) -> Response {
-    match body {
-        Ok(Json(change)) => {
-            if let Some(size) = change.page_size {
-                emulator.page_size.store(size.max(1), Ordering::Relaxed);
-            }
-            config(State(emulator)).await.into_response()
-        }
-        Err(rejection) => ArmError::invalid_content(rejection.body_text(), "").into_response(),
+    AdminJson(change): AdminJson<ConfigChange>,
+) -> Json<Value> {
+    if let Some(size) = change.page_size {
+        emulator.page_size.store(size.max(1), Ordering::Relaxed);
     }
+    config(State(emulator)).await
 }
 
 /// Body of `POST /_emulator/vms`.
@@ -209,16 +267,7 @@ pub struct SeedVm {
 
 /// `POST /_emulator/vms`: creates a VM with a NIC and (by default) an NSG in one call, the
 /// ARM resources a test would otherwise PUT one by one.
-pub async fn seed_vm(
-    State(emulator): Shared,
-    body: Result<Json<SeedVm>, axum::extract::rejection::JsonRejection>,
-) -> Response {
-    let seed = match body {
-        Ok(Json(seed)) => seed,
-        Err(rejection) => {
-            return ArmError::invalid_content(rejection.body_text(), "").into_response();
-        }
-    };
+pub async fn seed_vm(State(emulator): Shared, AdminJson(seed): AdminJson<SeedVm>) -> Response {
     let vm_id = match jit_core::VmId::parse(&seed.id) {
         Ok(vm_id) => vm_id,
         Err(error) => return ArmError::invalid_content(error.to_string(), "id").into_response(),

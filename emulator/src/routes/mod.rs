@@ -45,6 +45,10 @@ pub fn router(emulator: Arc<Emulator>) -> Router {
             get(admin::config).post(admin::set_config),
         )
         .route("/_emulator/vms", post(admin::seed_vm))
+        .route(
+            "/_emulator/requests",
+            get(admin::requests).delete(admin::clear_requests),
+        )
         .route("/{tenant}/oauth2/v2.0/token", post(token::token))
         .fallback(arm)
         .with_state(emulator)
