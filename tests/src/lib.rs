@@ -10,6 +10,8 @@
 //! Terraform is found through `TERRAFORM` or on `PATH`. When it is missing the tests fail with
 //! a message saying so; set `JIT_E2E_SKIP=1` to skip them knowingly.
 
+pub mod emulator;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};

@@ -113,7 +113,7 @@ impl JitPolicy {
                     .validate(validators::location())
                     .plan(requires_replace()),
             )
-            .attribute("provisioning_state", Attribute::string("The provisioning state Azure reports.").computed())
+            .attribute("provisioning_state", Attribute::string("The provisioning state Azure reports.").computed().plan(use_state_for_unknown()))
             .block("virtual_machine", NestedBlock::list(virtual_machine_block()).min_items(1))
             .block("timeouts", timeouts::block())
     }
