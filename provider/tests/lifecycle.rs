@@ -464,3 +464,24 @@ fn a_trace_log_of_a_whole_apply_holds_no_secret() {
     let state = std::fs::read_to_string(workspace.path().join("terraform.tfstate")).expect("state");
     assert!(!state.contains(jit_emulator::auth::DEFAULT_CLIENT_SECRET));
 }
+
+#[test]
+fn applying_an_access_request_explains_it_is_not_available_and_keeps_nothing() {
+    let emulator = Emulator::start();
+    let Some(workspace) = workspace(&emulator) else {
+        return;
+    };
+    emulator.seed_vm("rg-prod", "web-01");
+    emulator.seed_vm("rg-prod", "ops-01");
+    workspace.copy_tf_files(&jit_e2e::workspace_root().join("examples/quickstart"));
+    let output = workspace.terraform(&["apply", "-auto-approve", "-input=false", "-no-color"]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("Create of jit_access_request is not available yet"),
+        "{stderr}"
+    );
+    // The policy it depends on was applied; the request reached no state.
+    let state = workspace.terraform_ok(&["state", "list"]);
+    assert!(!state.contains("jit_access_request"), "{state}");
+}
