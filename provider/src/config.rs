@@ -639,4 +639,109 @@ mod tests {
         .unwrap_err();
         assert!(err.iter().any(|d| d.summary == "Invalid boolean"));
     }
+
+    /// Which method each combination of settings chooses, in azurerm's order: OIDC when
+    /// asked for, then a client secret, then a certificate, then a managed identity when asked
+    /// for, then the Azure CLI unless it is turned off.
+    #[test]
+    fn the_credential_each_combination_of_settings_chooses() {
+        let principal = [("ARM_TENANT_ID", "t"), ("ARM_CLIENT_ID", "c")];
+        let method = |env: &[(&str, &str)]| -> Result<&'static str, Vec<String>> {
+            let mut all: Vec<(&str, &str)> = vec![("ARM_SUBSCRIPTION_ID", SUB)];
+            all.extend_from_slice(env);
+            resolve_with(&config(&[]), &all)
+                .map(|settings| settings.credential.method())
+                .map_err(|d| d.iter().map(|d| d.summary.clone()).collect())
+        };
+        let with = |extra: &[(&'static str, &'static str)]| {
+            let mut env = principal.to_vec();
+            env.extend_from_slice(extra);
+            env
+        };
+        let secret = ("ARM_CLIENT_SECRET", "s");
+        let cert = ("ARM_CLIENT_CERTIFICATE_PATH", "/c.pfx");
+        let oidc = ("ARM_USE_OIDC", "true");
+        let token = ("ARM_OIDC_TOKEN", "x.y.z");
+        let msi = ("ARM_USE_MSI", "true");
+        let no_cli = ("ARM_USE_CLI", "false");
+        // Each bit of `mask` switches one setting on: all 64 combinations.
+        let options = [secret, cert, oidc, token, msi, no_cli];
+        for mask in 0u32..(1 << options.len()) {
+            let on = |index: usize| mask & (1 << index) != 0;
+            let extra: Vec<_> = (0..options.len())
+                .filter(|&i| on(i))
+                .map(|i| options[i])
+                .collect();
+            let expected = if on(2) {
+                if on(3) {
+                    Ok("OIDC")
+                } else {
+                    Err(vec!["No OIDC token".to_owned()])
+                }
+            } else if on(0) {
+                Ok("client secret")
+            } else if on(1) {
+                Ok("client certificate")
+            } else if on(4) {
+                Ok("managed identity")
+            } else if !on(5) {
+                Ok("Azure CLI")
+            } else {
+                Err(vec!["No way to authenticate".to_owned()])
+            };
+            assert_eq!(method(&with(&extra)), expected, "settings {extra:?}");
+        }
+        // Without tenant and client, a principal method says what is missing.
+        assert_eq!(
+            method(&[secret]),
+            Err(vec!["Incomplete Client secret settings".to_owned()])
+        );
+        // Azure DevOps: a service connection turns the request token into the pipelines flow.
+        let settings = resolve_with(
+            &config(&[]),
+            &[
+                ("ARM_SUBSCRIPTION_ID", SUB),
+                ("ARM_TENANT_ID", "t"),
+                ("ARM_CLIENT_ID", "c"),
+                ("ARM_USE_OIDC", "true"),
+                (
+                    "SYSTEM_OIDCREQUESTURI",
+                    "https://dev.azure.com/x/_apis/oidc",
+                ),
+                ("SYSTEM_ACCESSTOKEN", "ado"),
+                ("ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID", "sc-1"),
+            ],
+        )
+        .unwrap();
+        assert!(matches!(
+            settings.credential,
+            Credential::Oidc {
+                token: OidcTokenSource::AzureDevOps { .. },
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn a_subscription_that_is_no_guid_is_reported_on_subscription_id() {
+        for (config, env) in [
+            (config(&[]), vec![("ARM_SUBSCRIPTION_ID", "not-a-guid")]),
+            (
+                config(&[("subscription_id", Value::from("not-a-guid"))]),
+                vec![],
+            ),
+        ] {
+            let diagnostics = resolve_with(&config, &env).unwrap_err();
+            let problem = diagnostics
+                .iter()
+                .find(|d| d.summary == "Invalid subscription id")
+                .expect("the subscription is reported");
+            assert_eq!(problem.path, Some(Path::attr_root("subscription_id")));
+            assert!(
+                problem.detail.contains("\"not-a-guid\""),
+                "{}",
+                problem.detail
+            );
+        }
+    }
 }

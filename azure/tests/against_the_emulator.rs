@@ -1,0 +1,234 @@
+//! The client against the emulator in this process (plain HTTP on loopback, authentication
+//! off, a fixed token): paging, typed errors, retries of real 429/503 answers, request ids.
+
+use std::sync::Arc;
+
+use azure_core::credentials::{AccessToken, Secret, TokenCredential, TokenRequestOptions};
+use jit_azure::auth::TokenSource;
+use jit_azure::client::{ArmClient, Deadline, http_client};
+use jit_azure::models::{JitPolicy, JitPolicyProperties, JitPortRule, JitVirtualMachine};
+use jit_azure::retry::RetryPolicy;
+use jit_core::PolicyId;
+use std::time::Duration;
+
+const SUB: &str = "00000000-0000-0000-0000-000000000001";
+
+#[derive(Debug)]
+struct FixedToken;
+
+#[async_trait::async_trait]
+impl TokenCredential for FixedToken {
+    async fn get_token(
+        &self,
+        _scopes: &[&str],
+        _options: Option<TokenRequestOptions<'_>>,
+    ) -> azure_core::Result<AccessToken> {
+        Ok(AccessToken::new(
+            Secret::new("fixed"),
+            time::OffsetDateTime::now_utc() + time::Duration::hours(1),
+        ))
+    }
+}
+
+struct Running {
+    client: ArmClient,
+    emulator: Arc<jit_emulator::Emulator>,
+    url: String,
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+async fn start(page_size: usize) -> Running {
+    let emulator = jit_emulator::Emulator::new(jit_emulator::Config {
+        require_auth: false,
+        page_size,
+        ..Default::default()
+    })
+    .expect("an emulator");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a port");
+    let url = format!("http://{}", listener.local_addr().expect("an address"));
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(jit_emulator::serve(
+        listener,
+        jit_emulator::app(emulator.clone()),
+        None,
+        async {
+            let _ = stopped.await;
+        },
+    ));
+    let client = ArmClient::with_parts(
+        http_client().expect("an HTTP client"),
+        &url,
+        TokenSource::from_credential(Arc::new(FixedToken), "scope/.default".to_owned()),
+        RetryPolicy {
+            initial_delay: Duration::from_millis(10),
+            max_delay: Duration::from_millis(50),
+        },
+    )
+    .expect("a client");
+    Running {
+        client,
+        emulator,
+        url,
+        _stop: stop,
+    }
+}
+
+fn vm(name: &str) -> String {
+    format!(
+        "/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/{name}"
+    )
+}
+
+fn policy(vm_id: String) -> JitPolicy {
+    JitPolicy {
+        id: None,
+        name: None,
+        resource_type: None,
+        kind: Some("Basic".into()),
+        location: Some("westeurope".into()),
+        properties: JitPolicyProperties {
+            virtual_machines: vec![JitVirtualMachine {
+                id: vm_id,
+                ports: vec![JitPortRule {
+                    number: 22,
+                    protocol: "TCP".into(),
+                    allowed_source_address_prefix: Some("10.0.0.0/8".into()),
+                    allowed_source_address_prefixes: None,
+                    max_request_access_duration: "PT1H".into(),
+                }],
+                public_ip_address: None,
+            }],
+            requests: Vec::new(),
+            provisioning_state: None,
+        },
+    }
+}
+
+fn id(name: &str) -> PolicyId {
+    PolicyId {
+        subscription_id: SUB.into(),
+        resource_group: "rg".into(),
+        location: "westeurope".into(),
+        name: name.into(),
+    }
+}
+
+async fn admin(url: &str, path: &str, body: serde_json::Value) {
+    let response = reqwest::Client::new()
+        .post(format!("{url}{path}"))
+        .json(&body)
+        .send()
+        .await
+        .expect("an admin call");
+    assert!(
+        response.status().is_success(),
+        "{path}: {}",
+        response.status()
+    );
+}
+
+fn deadline() -> Deadline {
+    Deadline::after(Duration::from_secs(30), "test")
+}
+
+#[tokio::test]
+async fn create_read_list_every_page_and_delete() {
+    let running = start(3).await;
+    for index in 0..7 {
+        let name = format!("vm-{index}");
+        admin(
+            &running.url,
+            "/_emulator/vms",
+            serde_json::json!({"id": vm(&name), "location": "westeurope"}),
+        )
+        .await;
+        let stored = running
+            .client
+            .put_policy(&id(&format!("p-{index}")), &policy(vm(&name)), &deadline())
+            .await
+            .expect("PUT");
+        assert_eq!(
+            stored.properties.provisioning_state.as_deref(),
+            Some("Succeeded")
+        );
+    }
+    let listed = running
+        .client
+        .list_policies_in_group_and_region(SUB, "rg", "westeurope", &deadline())
+        .await
+        .expect("list");
+    assert_eq!(listed.len(), 7, "three pages of at most 3");
+    let got = running
+        .client
+        .get_policy(&id("p-4"), &deadline())
+        .await
+        .expect("GET");
+    assert_eq!(
+        got.expect("p-4").properties.virtual_machines[0].id,
+        vm("vm-4")
+    );
+    assert!(
+        running
+            .client
+            .delete_policy(&id("p-4"), &deadline())
+            .await
+            .expect("DELETE")
+    );
+    assert!(
+        !running
+            .client
+            .delete_policy(&id("p-4"), &deadline())
+            .await
+            .expect("DELETE again")
+    );
+    assert!(
+        running
+            .client
+            .get_policy(&id("p-4"), &deadline())
+            .await
+            .expect("GET")
+            .is_none()
+    );
+}
+
+#[tokio::test]
+async fn a_cloud_error_keeps_code_message_and_target() {
+    let running = start(100).await;
+    // No VM seeded: the emulator refuses a policy for a VM that does not exist.
+    let err = running
+        .client
+        .put_policy(&id("p"), &policy(vm("ghost")), &deadline())
+        .await
+        .expect_err("an unknown VM is refused");
+    let cloud = err.cloud_error().expect("a CloudError");
+    assert!(!cloud.code.is_empty() && !cloud.message.is_empty(), "{err}");
+    assert!(
+        (400..500).contains(&err.status().unwrap_or_default()),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn throttling_and_unavailability_are_retried() {
+    let running = start(100).await;
+    admin(
+        &running.url,
+        "/_emulator/vms",
+        serde_json::json!({"id": vm("web"), "location": "westeurope"}),
+    )
+    .await;
+    admin(&running.url, "/_emulator/faults", serde_json::json!({"method": "PUT", "path": "*", "count": 2, "kind": "status", "status": 503})).await;
+    admin(&running.url, "/_emulator/faults", serde_json::json!({"method": "PUT", "path": "*", "count": 1, "kind": "throttle", "retryAfterSeconds": 0})).await;
+    running
+        .client
+        .put_policy(&id("p"), &policy(vm("web")), &deadline())
+        .await
+        .expect("applied after the faults");
+    assert_eq!(
+        running.emulator.read(|state| state.policies.len()),
+        1,
+        "one policy, not several"
+    );
+}
