@@ -498,3 +498,125 @@ impl Resource<Arm> for JitPolicy {
         response.write_state(&state);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jit_azure::models::JitPortRule;
+
+    fn vm(id: &str) -> VirtualMachineModel {
+        VirtualMachineModel {
+            id: Attr::Known(id.to_owned()),
+            public_ip_address: Attr::Null,
+            port: Attr::Known(Vec::new()),
+            effective_port: Attr::Unknown,
+        }
+    }
+
+    fn held(id: &str) -> JitVirtualMachine {
+        JitVirtualMachine {
+            id: id.to_owned(),
+            ports: ports::to_arm(&Attr::Null).expect("defaults"),
+            public_ip_address: Some("198.51.100.9".to_owned()),
+        }
+    }
+
+    fn policy_id() -> PolicyId {
+        PolicyId::parse("/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-prod/providers/Microsoft.Security/locations/westeurope/jitNetworkAccessPolicies/default").expect("an id")
+    }
+
+    #[test]
+    fn state_keeps_the_configured_order_and_spelling_and_shows_what_azure_changed() {
+        let prior = PolicyModel {
+            id: Attr::Unknown,
+            name: Attr::Known("default".into()),
+            resource_group_name: Attr::Known("RG-Prod".into()),
+            location: Attr::Known("westeurope".into()),
+            provisioning_state: Attr::Unknown,
+            virtual_machine: Attr::Known(vec![vm("/x/VM-A"), vm("/x/vm-b"), vm("/x/vm-gone")]),
+            timeouts: Attr::Null,
+        };
+        let arm = ArmPolicy {
+            id: None,
+            name: Some("default".into()),
+            resource_type: None,
+            kind: Some("Basic".into()),
+            location: Some("West Europe".into()),
+            properties: JitPolicyProperties {
+                virtual_machines: vec![held("/x/vm-new"), held("/x/vm-b"), held("/x/vm-a")],
+                requests: Vec::new(),
+                provisioning_state: Some("Succeeded".into()),
+            },
+        };
+        let state = from_arm(&arm, &policy_id(), &prior);
+        let ids: Vec<String> = state
+            .virtual_machine
+            .known()
+            .expect("VMs")
+            .iter()
+            .map(|vm| vm.id.known().cloned().unwrap_or_default())
+            .collect();
+        assert_eq!(ids, ["/x/VM-A", "/x/vm-b", "/x/vm-new"]);
+        assert_eq!(state.resource_group_name, Attr::Known("RG-Prod".into()));
+        assert_eq!(state.location, Attr::Known("westeurope".into()));
+        let vms = state.virtual_machine.known().expect("VMs");
+        // Not configured: Azure's firewall address does not become a diff.
+        assert_eq!(vms[0].public_ip_address, Attr::Null);
+        // A VM Terraform did not know shows with Azure's ports, so the plan can remove it.
+        assert_eq!(vms[2].public_ip_address, Attr::Known("198.51.100.9".into()));
+        assert!(
+            vms[2]
+                .effective_port
+                .known()
+                .is_some_and(|ports| ports.len() == 4)
+        );
+    }
+
+    #[test]
+    fn the_put_body_sends_each_source_list_as_configured() {
+        let port = |prefix: Attr<String>, prefixes: Attr<Vec<Attr<String>>>| PortModel {
+            number: Attr::Known(22),
+            protocol: Attr::Known("TCP".into()),
+            allowed_source_address_prefix: prefix,
+            allowed_source_address_prefixes: prefixes,
+            max_request_access_duration: Attr::Known("PT1H".into()),
+        };
+        let planned = PolicyModel {
+            id: Attr::Unknown,
+            name: Attr::Known("default".into()),
+            resource_group_name: Attr::Known("rg".into()),
+            location: Attr::Known("westeurope".into()),
+            provisioning_state: Attr::Unknown,
+            virtual_machine: Attr::Known(vec![VirtualMachineModel {
+                port: Attr::Known(vec![
+                    port(Attr::Known("10.0.0.1".into()), Attr::Null),
+                    port(
+                        Attr::Null,
+                        Attr::Known(vec![Attr::Known("10.0.0.0/8".into())]),
+                    ),
+                ]),
+                ..vm("/x/vm")
+            }]),
+            timeouts: Attr::Null,
+        };
+        let body = to_arm(&planned).expect("known");
+        let ports: &[JitPortRule] = &body.properties.virtual_machines[0].ports;
+        assert_eq!(
+            ports[0].allowed_source_address_prefix.as_deref(),
+            Some("10.0.0.1")
+        );
+        assert_eq!(
+            ports[1].allowed_source_address_prefixes,
+            Some(vec!["10.0.0.0/8".to_owned()])
+        );
+        assert_eq!(body.kind.as_deref(), Some("Basic"));
+        let unknown = PolicyModel {
+            virtual_machine: Attr::Unknown,
+            ..planned
+        };
+        assert!(
+            to_arm(&unknown).is_none(),
+            "nothing is sent while a value is unknown"
+        );
+    }
+}
