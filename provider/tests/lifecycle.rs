@@ -485,3 +485,119 @@ fn applying_an_access_request_explains_it_is_not_available_and_keeps_nothing() {
     let state = workspace.terraform_ok(&["state", "list"]);
     assert!(!state.contains("jit_access_request"), "{state}");
 }
+
+#[test]
+fn a_failed_login_names_the_method_and_the_settings_and_no_secret() {
+    let emulator = Emulator::start();
+    let Some(mut workspace) = workspace(&emulator) else {
+        return;
+    };
+    let web = emulator.seed_vm("rg-prod", "web-01");
+    let ops = emulator.seed_vm("rg-prod", "ops-01");
+    workspace.write("main.tf", &two_vm_policy(&web, &ops, "10.0.0.0/8"));
+    workspace.env("ARM_CLIENT_SECRET", "wrong-secret-value-123");
+    let output = workspace.terraform(&["apply", "-auto-approve", "-input=false", "-no-color"]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("client secret authentication failed"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("ARM_CLIENT_SECRET"),
+        "the setting to fix is named: {stderr}"
+    );
+    assert!(!stderr.contains("wrong-secret-value-123"), "{stderr}");
+}
+
+#[test]
+fn azure_reordering_sources_and_vms_is_not_a_change() {
+    let emulator = Emulator::start();
+    let Some(workspace) = workspace(&emulator) else {
+        return;
+    };
+    let web = emulator.seed_vm("rg-prod", "web-01");
+    let ops = emulator.seed_vm("rg-prod", "ops-01");
+    let id = policy_id("rg-prod", "default");
+    workspace.write("main.tf", &two_vm_policy(&web, &ops, "10.0.0.0/8"));
+    apply(&workspace, &[]);
+    // The same policy written back in another order, VM ids in another case, and the single
+    // source as a one-element list.
+    let mut held = emulator.policy(&id).expect("the policy");
+    let vms = held["properties"]["virtualMachines"]
+        .as_array_mut()
+        .expect("VMs");
+    vms.reverse();
+    vms[0]["id"] = json!(
+        ops.id
+            .to_ascii_uppercase()
+            .replace("/SUBSCRIPTIONS/", "/subscriptions/")
+    );
+    vms[0]["ports"][0]["allowedSourceAddressPrefixes"] = json!(["203.0.113.0/24"]);
+    vms[0]["ports"][0]
+        .as_object_mut()
+        .expect("a port")
+        .remove("allowedSourceAddressPrefix");
+    vms[1]["ports"][0]["allowedSourceAddressPrefixes"] = json!(["198.51.100.0/24", "10.0.0.0/8"]);
+    held["properties"]["requests"] = json!([]);
+    let (status, body) = emulator.arm("PUT", &id, Some(held));
+    assert_eq!(status, 200, "{body}");
+    let (code, plan) = plan_exit_code(&workspace);
+    assert_eq!(code, 0, "{plan}");
+}
+
+#[test]
+fn ctrl_c_abandons_a_slow_call_at_once_and_keeps_nothing_half_applied() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+
+    let emulator = Emulator::start();
+    let Some(workspace) = workspace(&emulator) else {
+        return;
+    };
+    let web = emulator.seed_vm("rg-prod", "web-01");
+    let ops = emulator.seed_vm("rg-prod", "ops-01");
+    workspace.write("main.tf", &two_vm_policy(&web, &ops, "10.0.0.0/8"));
+    emulator.fault(
+        json!({"method": "PUT", "path": "*", "count": 1, "kind": "latency", "millis": 120000}),
+    );
+    let mut child = workspace
+        .terraform_command(&["apply", "-auto-approve", "-input=false", "-no-color"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start terraform");
+    let stdout = BufReader::new(child.stdout.take().expect("stdout"));
+    let mut lines = stdout.lines();
+    // Terraform prints this line once it has asked the provider to create.
+    for line in lines.by_ref() {
+        if line
+            .expect("read terraform's output")
+            .contains("jit_policy.web: Creating...")
+        {
+            break;
+        }
+    }
+    let started = Instant::now();
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("send SIGINT");
+    assert!(status.success());
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    let output = child.wait_with_output().expect("terraform ends");
+    let elapsed = started.elapsed();
+    assert!(!output.status.success());
+    assert!(
+        elapsed < Duration::from_secs(60),
+        "stopped in {elapsed:?}, not after the 120 s call"
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("interrupted"),
+        "{stderr}\n{}",
+        rest.join("\n")
+    );
+    let state = workspace.terraform(&["state", "list"]);
+    assert_eq!(String::from_utf8_lossy(&state.stdout).trim(), "");
+}

@@ -152,6 +152,13 @@ impl Workspace {
 
     /// Runs terraform with `args` and returns its output, whatever the exit code.
     pub fn terraform(&self, args: &[&str]) -> Output {
+        self.terraform_command(args)
+            .output()
+            .expect("run terraform")
+    }
+
+    /// The terraform command with `args`, its environment set, to spawn and drive by hand.
+    pub fn terraform_command(&self, args: &[&str]) -> Command {
         let mut command = Command::new(&self.terraform);
         command
             .args(args)
@@ -179,7 +186,7 @@ impl Workspace {
                 command.env("TF_REATTACH_PROVIDERS", &provider.reattach);
             }
         }
-        command.output().expect("run terraform")
+        command
     }
 
     /// Runs terraform and returns stdout, failing the test (with both streams) unless it exits 0.

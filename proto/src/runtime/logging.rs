@@ -40,10 +40,31 @@ pub fn init(module: &'static str) {
         std::env::var("TF_LOG").ok().as_deref(),
     )
     .unwrap_or(Level::WARN);
-    let layer = HclogLayer { module }
-        .with_filter(tracing_subscriber::filter::LevelFilter::from_level(level));
+    let layer = HclogLayer { module }.with_filter(filter(level));
     // A second init (tests serving several providers in one process) keeps the first subscriber.
     let _ = tracing_subscriber::registry().with(layer).try_init();
+}
+
+/// The transport crates (HTTP/2 frames, TLS records, connection pools) would write hundreds
+/// of lines per call at trace level, drowning the provider's own lines in `TF_LOG=trace` and
+/// costing Terraform a JSON parse each: they show warnings and errors only.
+const QUIET_TARGETS: [&str; 7] = [
+    "h2",
+    "hyper",
+    "hyper_util",
+    "tower",
+    "tonic",
+    "rustls",
+    "tokio_rustls",
+];
+
+fn filter(level: Level) -> tracing_subscriber::filter::Targets {
+    let quiet = tracing_subscriber::filter::LevelFilter::from_level(level)
+        .min(tracing_subscriber::filter::LevelFilter::WARN);
+    QUIET_TARGETS.iter().fold(
+        tracing_subscriber::filter::Targets::new().with_default(level),
+        |targets, target| targets.with_target(*target, quiet),
+    )
 }
 
 /// Formats each event as one hclog JSON line on stderr.
@@ -196,5 +217,14 @@ mod tests {
         assert_eq!(json["@timestamp"], "2025-01-02T03:04:05.000000Z");
         assert_eq!(json["resource"], "example_thing");
         assert_eq!(json["count"], 3);
+    }
+
+    #[test]
+    fn transport_crates_stay_quiet_at_trace() {
+        let targets = filter(Level::TRACE);
+        assert!(targets.would_enable("h2::codec", &Level::WARN));
+        assert!(!targets.would_enable("h2::codec", &Level::TRACE));
+        assert!(!targets.would_enable("hyper_util::client", &Level::DEBUG));
+        assert!(targets.would_enable("terraform_provider_jit::arm", &Level::TRACE));
     }
 }
