@@ -12,6 +12,8 @@ use crate::source::Span;
 pub enum Origin {
     /// Our `jit_policy` resource.
     Policy,
+    /// Our `jit_policy_virtual_machine` resource: one VM of a shared policy.
+    PolicyVirtualMachine,
     /// Our `jit_access_request` resource.
     Request,
     /// An `azapi_resource` JIT policy body.
@@ -19,6 +21,12 @@ pub enum Origin {
 }
 
 impl Origin {
+    /// True for our policy resources, whose unset values the provider fills with Azure's
+    /// defaults (`*` sources, protocol `*`, the recommended ports).
+    pub fn is_provider_policy(self) -> bool {
+        matches!(self, Origin::Policy | Origin::PolicyVirtualMachine)
+    }
+
     /// The attribute name of `field` in this origin's syntax: core names fields, each
     /// consumer spells them.
     pub fn name(self, field: jit_core::Field) -> String {
@@ -36,6 +44,8 @@ impl Origin {
             (Origin::Azapi, Field::EndTimeUtc) => "endTimeUtc",
             (Origin::Azapi, Field::Justification) => "justification",
             (Origin::Request, Field::MaxRequestAccessDuration) => "duration",
+            (Origin::PolicyVirtualMachine, Field::PolicyName) => "policy_name",
+            (Origin::PolicyVirtualMachine, Field::VirtualMachineId) => "virtual_machine_id",
             (_, Field::Number) => "number",
             (_, Field::Protocol) => "protocol",
             (_, Field::AllowedSourceAddressPrefix) => "allowed_source_address_prefix",
@@ -149,6 +159,7 @@ pub fn jit_vms_of(resource: &Resource) -> Vec<JitVm<'_>> {
     match resource.kind.as_str() {
         "jit_policy" => hcl_vms(resource, Origin::Policy, &mut vms),
         "jit_access_request" => hcl_vms(resource, Origin::Request, &mut vms),
+        "jit_policy_virtual_machine" => vms.push(policy_virtual_machine(resource)),
         "azapi_resource" if azapi_jit_type(resource).is_some() => azapi_vms(resource, &mut vms),
         _ => {}
     }
@@ -180,6 +191,29 @@ fn hcl_vms<'a>(resource: &'a Resource, origin: Origin, vms: &mut Vec<JitVm<'a>>)
                 .collect(),
             unknown_ports: None,
         });
+    }
+}
+
+/// A `jit_policy_virtual_machine` is one VM entry whose body is the resource's own.
+fn policy_virtual_machine(resource: &Resource) -> JitVm<'_> {
+    let origin = Origin::PolicyVirtualMachine;
+    JitVm {
+        resource,
+        origin,
+        span: resource.header,
+        id: resource.body.attribute("virtual_machine_id"),
+        policy_name: resource.body.attribute("policy_name"),
+        ports: resource
+            .body
+            .blocks("port")
+            .map(|port| hcl_port(port, origin))
+            .collect(),
+        dynamic_ports: resource
+            .body
+            .dynamic_blocks("port")
+            .map(|b| b.header)
+            .collect(),
+        unknown_ports: None,
     }
 }
 

@@ -103,3 +103,51 @@ fn every_rule_has_a_fixture() {
         );
     }
 }
+
+/// `jit_policy_virtual_machine` is one VM of a shared policy: its `port` blocks get the same
+/// checks as a `jit_policy`'s, reported on its own attributes.
+#[test]
+fn policy_virtual_machine_ports_are_checked_like_a_policys() {
+    let text = r#"
+resource "jit_policy_virtual_machine" "web" {
+  virtual_machine_id = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/web"
+  location           = "westeurope"
+  port {
+    number                        = 22
+    allowed_source_address_prefix = "*"
+  }
+  port {
+    number                          = 22
+    allowed_source_address_prefixes = ["10.0.0.0/8"]
+    max_request_access_duration     = "PT30H"
+  }
+}
+
+resource "jit_policy_virtual_machine" "defaults" {
+  virtual_machine_id = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/ops"
+  location           = "westeurope"
+}
+"#;
+    let outcome = jitlint::lint_text("main.tf", text, &jitlint::Settings::default());
+    let found: Vec<(String, String, usize)> = outcome
+        .findings
+        .iter()
+        .map(|f| {
+            (
+                f.code.to_string(),
+                f.address.clone().unwrap_or_default(),
+                f.region.start.line,
+            )
+        })
+        .collect();
+    let has = |code: &str, address: &str| found.iter().any(|(c, a, _)| c == code && a == address);
+    assert!(has("JIT001", "jit_policy_virtual_machine.web"), "{found:?}");
+    assert!(
+        has("JIT004", "jit_policy_virtual_machine.web"),
+        "duplicate port and PT30H: {found:?}"
+    );
+    assert!(
+        has("JIT001", "jit_policy_virtual_machine.defaults"),
+        "Azure's defaults: {found:?}"
+    );
+}

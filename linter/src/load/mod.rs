@@ -54,6 +54,7 @@ impl Syntax {
 /// networks and storage, and skipping them keeps linting close to the cost of parsing.
 pub const RELEVANT_RESOURCE_TYPES: &[&str] = &[
     "jit_policy",
+    "jit_policy_virtual_machine",
     "jit_access_request",
     "azapi_resource",
     "azurerm_network_security_rule",
@@ -74,6 +75,8 @@ pub const READ_ATTRIBUTES: &[&str] = &[
     "for_each",
     "name",
     "id",
+    "virtual_machine_id",
+    "policy_name",
     "number",
     "protocol",
     "allowed_source_address_prefix",

@@ -4,14 +4,15 @@ use jit_core::{SourcePrefix, default_port_rules};
 
 use crate::model::Node;
 use crate::rule::{Context, Report, Reporter, Rule, RuleMeta, declare_rule};
-use crate::view::{self, Origin, Tri};
+use crate::view::{self, Tri};
 
 declare_rule! {
     /// ## What it does
     /// Flags a JIT port whose allowed source is `*`, `Any`, `Internet`, `0.0.0.0/0` or `::/0`, or
     /// a CIDR block wider than the configured limit (by default /24 for IPv4 and /64 for IPv6).
-    /// It also flags a `jit_policy` port with no source at all, and a `virtual_machine` with no
-    /// `port` blocks: Azure then applies its defaults, which open 22, 3389, 5985 and 5986 to `*`.
+    /// It also flags a `jit_policy` or `jit_policy_virtual_machine` port with no source at all,
+    /// and a virtual machine with no `port` blocks: Azure then applies its defaults, which open
+    /// 22, 3389, 5985 and 5986 to `*`.
     /// On NSG rules it flags an inbound Allow rule for a management port whose source is wider
     /// than the limit but not the whole internet (that case is `management-port-exposed`).
     ///
@@ -55,7 +56,8 @@ impl Rule for BroadSourcePrefix {
     fn check(&self, context: &Context<'_>, reporter: &mut Reporter<'_>) {
         for vm in &context.vms {
             let resource = Some(vm.resource);
-            if vm.origin == Origin::Policy && vm.ports.is_empty() && vm.dynamic_ports.is_empty() {
+            if vm.origin.is_provider_policy() && vm.ports.is_empty() && vm.dynamic_ports.is_empty()
+            {
                 let ports: Vec<u16> = default_port_rules()
                     .iter()
                     .map(|r| r.number.get())
@@ -81,7 +83,10 @@ impl Rule for BroadSourcePrefix {
                 );
             }
             for port in &vm.ports {
-                if vm.origin == Origin::Policy && port.prefix.is_none() && port.prefixes.is_none() {
+                if vm.origin.is_provider_policy()
+                    && port.prefix.is_none()
+                    && port.prefixes.is_none()
+                {
                     reporter.report(
                         resource,
                         Report {

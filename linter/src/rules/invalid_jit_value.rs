@@ -218,7 +218,7 @@ fn duplicate_key(port: &JitPort<'_>) -> Option<(PortNumber, Protocol)> {
         .protocol
         .is_none_or(|node| matches!(node.value, Value::Null));
     let protocol = match (unset, port.origin) {
-        (true, Origin::Policy) => jit_core::limits::DEFAULT_PROTOCOL,
+        (true, Origin::Policy | Origin::PolicyVirtualMachine) => jit_core::limits::DEFAULT_PROTOCOL,
         (true, _) => return None,
         (false, _) => port.protocol?.as_str()?.parse().ok()?,
     };

@@ -151,7 +151,7 @@ fn duration_name(origin: view::Origin) -> &'static str {
     match origin {
         view::Origin::Azapi => "maxRequestAccessDuration",
         view::Origin::Request => "duration",
-        view::Origin::Policy => "max_request_access_duration",
+        view::Origin::Policy | view::Origin::PolicyVirtualMachine => "max_request_access_duration",
     }
 }
 
