@@ -335,6 +335,34 @@ resource "jit_policy_virtual_machine" "vm_{index:02}" {{
     }
     assert_eq!(plan_exit_code(&workspace).0, 0);
 
+    // Import one VM's entry by `<policy id>|<vm id>`: nothing to change afterwards.
+    workspace.terraform_ok(&["state", "rm", "jit_policy_virtual_machine.vm_03"]);
+    let import_id = format!(
+        "{}|{}",
+        policy_id("rg-prod", "ops"),
+        jit_e2e::emulator::vm_id("rg-prod", "vm-03")
+    );
+    workspace.terraform_ok(&[
+        "import",
+        "-input=false",
+        "-no-color",
+        "jit_policy_virtual_machine.vm_03",
+        &import_id,
+    ]);
+    assert_eq!(plan_exit_code(&workspace).0, 0);
+    let output = workspace.terraform(&[
+        "import",
+        "-input=false",
+        "-no-color",
+        "jit_policy_virtual_machine.vm_05",
+        &policy_id("rg-prod", "ops"),
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("<policy id>|<virtual machine id>"),
+        "{stderr}"
+    );
+
     // One VM leaves: the others stay.
     let without_first = config
         .split("\nresource ")
