@@ -82,7 +82,6 @@ impl TokenSource {
                         password: password
                             .as_ref()
                             .map(|password| CoreSecret::new(password.expose().to_owned())),
-                        ..Default::default()
                     }),
                 )
                 .map_err(|err| fail(err.to_string()))?
@@ -104,7 +103,6 @@ impl TokenSource {
                     credential_options: ClientAssertionCredentialOptions {
                         client_options: options(),
                     },
-                    ..Default::default()
                 }),
             )
             .map_err(|err| fail(err.to_string()))?,
@@ -128,7 +126,6 @@ impl TokenSource {
                 ManagedIdentityCredential::new(Some(ManagedIdentityCredentialOptions {
                     user_assigned_id: client_id.clone().map(UserAssignedId::ClientId),
                     client_options: options(),
-                    ..Default::default()
                 }))
                 .map_err(|err| fail(err.to_string()))?
             }
