@@ -412,7 +412,14 @@ fn check_schema(connection: Connection) {
         .expect("resource schemas")
         .keys()
         .collect();
-    assert_eq!(resources, vec!["jit_access_request", "jit_policy"]);
+    assert_eq!(
+        resources,
+        vec![
+            "jit_access_request",
+            "jit_policy",
+            "jit_policy_virtual_machine"
+        ]
+    );
     let policy = &provider["resource_schemas"]["jit_policy"]["block"];
     assert_eq!(policy["attributes"]["location"]["required"], true);
     assert!(
@@ -429,16 +436,35 @@ fn check_schema(connection: Connection) {
     );
 }
 
+/// `jit_access_request` is planned but not applied yet: apply says so and stores nothing. No
+/// call reaches Azure, since the request is refused before any.
 fn check_apply_explains_itself(connection: Connection) {
     let Some(workspace) = workspace(connection) else {
         return;
     };
-    workspace.copy_tf_files(&workspace_root().join("examples/quickstart"));
+    workspace.write(
+        "main.tf",
+        &format!(
+            r#"{HEADER}
+resource "jit_access_request" "patching" {{
+  policy_id     = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-prod/providers/Microsoft.Security/locations/westeurope/jitNetworkAccessPolicies/default"
+  justification = "INC-1234 patching"
+  virtual_machine {{
+    id = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-prod/providers/Microsoft.Compute/virtualMachines/web-01"
+    port {{
+      number   = 22
+      duration = "PT1H"
+    }}
+  }}
+}}
+"#
+        ),
+    );
     let output = workspace.terraform(&["apply", "-auto-approve", "-input=false", "-no-color"]);
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
-        stderr.contains("Create of jit_policy is not available yet"),
+        stderr.contains("Create of jit_access_request is not available yet"),
         "{stderr}"
     );
     // Nothing half-created reached state.
@@ -575,7 +601,9 @@ fn installed_provider_is_found_by_terraform_init_offline() {
 }
 
 /// A state written earlier (JSON, as Terraform stores it) goes through `UpgradeResourceState`;
-/// then a changed location plans a replacement and a changed port an in-place update.
+/// then a changed location plans a replacement and a changed port an in-place update. The plans
+/// do not refresh (which would read the policy from Azure): Terraform upgrades the prior state
+/// all the same.
 fn check_plans_against_existing_state(connection: Connection) {
     let Some(workspace) = workspace(connection) else {
         return;
@@ -614,7 +642,7 @@ fn check_plans_against_existing_state(connection: Connection) {
             "plan",
             "-input=false",
             "-no-color",
-            "-refresh=true",
+            "-refresh=false",
             "-out=plan.tfplan",
         ]);
         let plan = workspace.terraform_json(&["show", "-json", "plan.tfplan"]);
