@@ -260,24 +260,35 @@ fn check_tcp_and_udp_of_one_port_validate(connection: Connection) {
     assert_eq!(result["error_count"], 0, "({connection:?}) {result:#}");
 }
 
+/// Every directory under `examples/` (at any depth) holding `.tf` files.
+fn example_dirs(dir: &std::path::Path, found: &mut Vec<std::path::PathBuf>) {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .expect("read an examples directory")
+        .map(|entry| entry.expect("a directory entry").path())
+        .collect();
+    entries.sort();
+    if entries
+        .iter()
+        .any(|path| path.is_file() && path.extension().is_some_and(|ext| ext == "tf"))
+    {
+        found.push(dir.to_owned());
+    }
+    for path in entries {
+        if path.is_dir() {
+            example_dirs(&path, found);
+        }
+    }
+}
+
 fn check_examples_validate(connection: Connection) {
     let examples = workspace_root().join("examples");
-    let mut checked = 0;
-    for entry in std::fs::read_dir(&examples).expect("examples/ exists") {
-        let dir = entry.expect("a directory entry").path();
-        let has_tf = dir.is_dir()
-            && std::fs::read_dir(&dir)
-                .expect("read an example directory")
-                .any(|file| {
-                    file.is_ok_and(|file| file.path().extension().is_some_and(|ext| ext == "tf"))
-                });
-        if !has_tf {
-            continue;
-        }
+    let mut dirs = Vec::new();
+    example_dirs(&examples, &mut dirs);
+    for dir in &dirs {
         let Some(workspace) = workspace(connection) else {
             return;
         };
-        workspace.copy_tf_files(&dir);
+        workspace.copy_tf_files(dir);
         let result = workspace.terraform_json(&["validate", "-json", "-no-color"]);
         assert_eq!(
             result["valid"],
@@ -285,14 +296,31 @@ fn check_examples_validate(connection: Connection) {
             "{} ({connection:?}): {result:#}",
             dir.display()
         );
-        assert_eq!(result["error_count"], 0);
-        checked += 1;
+        assert_eq!(result["error_count"], 0, "{}: {result:#}", dir.display());
+        // The one warning allowed is the harness's own: `dev_overrides` is in effect.
+        let warnings: Vec<&serde_json::Value> = result["diagnostics"]
+            .as_array()
+            .expect("diagnostics")
+            .iter()
+            .filter(|d| {
+                d["severity"] == "warning"
+                    && d["summary"] != "Provider development overrides are in effect"
+            })
+            .collect();
+        assert!(warnings.is_empty(), "{}: {warnings:#?}", dir.display());
     }
-    assert!(
-        checked >= 1,
-        "no example configuration found in {}",
-        examples.display()
-    );
+    for expected in [
+        "quickstart",
+        "emulator",
+        "resources/jit_policy",
+        "resources/jit_policy_virtual_machine",
+        "resources/jit_access_request",
+    ] {
+        assert!(
+            dirs.contains(&examples.join(expected)),
+            "examples/{expected} holds no .tf file"
+        );
+    }
 }
 
 fn check_plan(connection: Connection) {
