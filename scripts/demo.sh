@@ -1,81 +1,194 @@
 #!/usr/bin/env bash
-# The main job on the embedded default, offline: start the JIT emulator, enable JIT on the
-# example's VMs and request access through the JIT API (showing the NSG rules JIT writes),
-# validate and plan the example with Terraform and the provider, and lint it with jitlint.
+# The whole story, offline and without an Azure account: build the debug binaries, start
+# jit-emulator (HTTPS, tokens required), seed three VMs with NSGs, install the provider into a
+# filesystem mirror, then `terraform init` and `apply` examples/emulator, show the NSG deny rules
+# JIT wrote, change a port and apply again, check that a plan is empty, destroy and show that no
+# JIT rule is left, and lint the examples with jitlint.
 #
-# Usage: scripts/demo.sh   (needs cargo, curl, python3; Terraform for the plan step)
+# Usage: scripts/demo.sh
+# Needs cargo, curl, python3 and Terraform >= 1.5 on PATH (or TERRAFORM=/path/to/terraform).
+# Linux: the provider trusts the emulator's CA through SSL_CERT_FILE, which macOS's certificate
+# verification does not read.
+# Exits non-zero when any step fails; the emulator is stopped and the temporary directory
+# removed on exit.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-target="${CARGO_TARGET_DIR:-$root/target}/debug"
-work=$(mktemp -d)
-emulator_pid=""
-cleanup() { [ -n "$emulator_pid" ] && kill "$emulator_pid" 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
 
 step() { printf '\n== %s\n' "$*"; }
+die() { printf 'demo.sh: %s\n' "$*" >&2; exit 1; }
 
-step "build"
-cargo build --quiet -p terraform-provider-jit -p jit-emulator -p jitlint
-
-step "start jit-emulator"
-"$target/jit-emulator" --addr 127.0.0.1:0 --no-auth --ready-file "$work/url" > "$work/emulator.out" 2> "$work/emulator.log" &
-emulator_pid=$!
-# The ready file is written once the emulator listens; wait on its first stdout line instead of sleeping.
-until [ -s "$work/url" ] || ! kill -0 "$emulator_pid" 2>/dev/null; do read -r -t 1 _ < "$work/emulator.out" || true; done
-url=$(cat "$work/url")
-echo "emulator at $url"
-
-sub=00000000-0000-0000-0000-000000000001
-rg="/subscriptions/$sub/resourceGroups/rg-prod"
-api="api-version=2020-01-01"
-json() { python3 -c 'import json,sys; print(json.dumps(json.load(sys.stdin), indent=2))'; }
-
-step "seed the example's virtual machines (each with a NIC and an NSG)"
-for vm in web-01 ops-01; do
-  curl -sf -XPOST "$url/_emulator/vms" -H 'content-type: application/json' \
-    -d "{\"id\":\"$rg/providers/Microsoft.Compute/virtualMachines/$vm\",\"location\":\"westeurope\"}" > /dev/null
-  echo "created $vm"
+terraform=${TERRAFORM:-$(command -v terraform || true)}
+[ -n "$terraform" ] && [ -x "$terraform" ] || die "Terraform was not found: install Terraform 1.5 or later and put it on PATH, or set TERRAFORM=/path/to/terraform."
+for tool in cargo curl python3; do
+  command -v "$tool" > /dev/null || die "$tool was not found on PATH; the demo needs cargo, curl and python3."
 done
 
-step "enable JIT: PUT the example's policy"
-policy="$rg/providers/Microsoft.Security/locations/westeurope/jitNetworkAccessPolicies/default"
-curl -sf -XPUT "$url$policy?$api" -H 'content-type: application/json' -d @- <<JSON | json
-{"kind":"Basic","properties":{"virtualMachines":[
-  {"id":"$rg/providers/Microsoft.Compute/virtualMachines/web-01",
-   "ports":[{"number":22,"protocol":"TCP","allowedSourceAddressPrefixes":["203.0.113.0/24"],"maxRequestAccessDuration":"PT3H"}]},
-  {"id":"$rg/providers/Microsoft.Compute/virtualMachines/ops-01",
-   "ports":[{"number":3389,"protocol":"TCP","allowedSourceAddressPrefix":"198.51.100.0/26","maxRequestAccessDuration":"PT1H"}]}]}}
-JSON
+work=$(mktemp -d)
+emulator_pid=""
+cleanup() {
+  if [ -n "$emulator_pid" ]; then
+    kill "$emulator_pid" 2> /dev/null || true
+    wait "$emulator_pid" 2> /dev/null || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
-step "request one hour of SSH to web-01"
-end=$(python3 -c 'import datetime; print((datetime.datetime.now(datetime.timezone.utc)+datetime.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ"))')
-curl -sf -XPOST "$url$policy/initiate?$api" -H 'content-type: application/json' -d @- <<JSON | json
-{"justification":"INC-1234 patching","virtualMachines":[{"id":"$rg/providers/Microsoft.Compute/virtualMachines/web-01",
-  "ports":[{"number":22,"allowedSourceAddressPrefix":"203.0.113.7","endTimeUtc":"$end"}]}]}
-JSON
+# Runs a command with its output in $work/<name>.log; on failure prints that log and stops.
+logged() {
+  local name=$1
+  shift
+  if ! "$@" > "$work/$name.log" 2>&1; then
+    cat "$work/$name.log" >&2
+    die "$name failed (its output is above)"
+  fi
+}
 
-step "the NSG rules JIT wrote on web-01"
-curl -sf "$url$rg/providers/Microsoft.Network/networkSecurityGroups/web-01-nsg/securityRules?api-version=2024-05-01" \
-  | python3 -c '
-import json, sys
-for rule in json.load(sys.stdin)["value"]:
-    p = rule["properties"]
-    source = p.get("sourceAddressPrefix") or p.get("sourceAddressPrefixes")
-    print("%5s %-5s %5s from %s  (%s)" % (p["priority"], p["access"], p["destinationPortRange"], source, rule["name"]))'
+step "build (debug, as cargo test --workspace builds)"
+cargo build --quiet -p terraform-provider-jit -p jit-emulator -p jitlint
+target="${CARGO_TARGET_DIR:-$root/target}/debug"
+SECONDS=0
 
-step "terraform: validate and plan examples/quickstart with the jit provider"
-if command -v terraform > /dev/null; then
-  cp examples/quickstart/*.tf "$work/"
-  printf 'provider_installation {\n  dev_overrides { "registry.terraform.io/jit-as-code/jit" = "%s" }\n  direct {}\n}\n' "$target" > "$work/cli.tfrc"
-  (cd "$work" && TF_CLI_CONFIG_FILE="$work/cli.tfrc" ARM_SUBSCRIPTION_ID=$sub ARM_RESOURCE_MANAGER_ENDPOINT="$url" \
-     terraform validate -no-color | grep -v -i "override" | sed '/^$/d' | tail -n 2 &&
-   TF_CLI_CONFIG_FILE="$work/cli.tfrc" ARM_SUBSCRIPTION_ID=$sub ARM_RESOURCE_MANAGER_ENDPOINT="$url" \
-     terraform plan -input=false -no-color | sed -n '/Terraform will perform/,/^Plan:/p')
-  echo "(terraform apply against the emulator arrives with the jit_policy lifecycle; the policy above was applied through the API)"
-else
-  echo "terraform not found on PATH: skipped (install Terraform >= 1.5 to run this step)"
+# Only the demo's own settings reach the provider: no ARM_* login of the caller's, no proxy for
+# loopback, no Terraform overrides, and only the emulator's CA is trusted.
+while read -r name; do unset "$name"; done < <(compgen -e | grep -E '^(ARM_|AZURE_|TF_)' || true)
+unset SSL_CERT_DIR
+export NO_PROXY="127.0.0.1,localhost${NO_PROXY:+,$NO_PROXY}" no_proxy="127.0.0.1,localhost${no_proxy:+,$no_proxy}"
+
+step "start jit-emulator (HTTPS, tokens required)"
+# The emulator writes its ready file, then its base URL as stdout's first line. Reading that
+# line through a FIFO blocks until the emulator listens, or ends at once if it exits.
+mkfifo "$work/emulator.stdout"
+"$target/jit-emulator" --addr 127.0.0.1:0 --tls --ca-cert "$work/ca.pem" --ready-file "$work/url" \
+  > "$work/emulator.stdout" 2> "$work/emulator.log" &
+emulator_pid=$!
+exec 3< "$work/emulator.stdout"
+if ! read -r url <&3; then
+  cat "$work/emulator.log" >&2
+  die "jit-emulator did not start (its log is above)"
 fi
+[ "$(cat "$work/url")" = "$url" ] || die "the ready file and stdout disagree"
+echo "emulator at $url (CA certificate in ca.pem)"
+
+sub=00000000-0000-0000-0000-000000000001
+tenant=00000000-0000-0000-0000-0000000000aa
+client_id=00000000-0000-0000-0000-00000000e1e1
+client_secret=jit-emulator-secret
+rg="/subscriptions/$sub/resourceGroups/rg-prod"
+vms="web-01 ops-01 db-01"
+emu() { curl -sSf --cacert "$work/ca.pem" "$@"; }
+
+step "seed three VMs, each with a NIC and an NSG"
+for vm in $vms; do
+  emu -XPOST "$url/_emulator/vms" -H 'content-type: application/json' \
+    -d "{\"id\":\"$rg/providers/Microsoft.Compute/virtualMachines/$vm\",\"location\":\"westeurope\"}" > /dev/null
+  printf '%-7s with NIC %s and NSG %s\n' "$vm" "$vm-nic" "$vm-nsg"
+done
+
+# A token from the emulator's token endpoint for reading NSG rules; it never reaches the
+# command line or the output.
+token=$(printf 'grant_type=client_credentials&client_id=%s&client_secret=%s&scope=https://management.azure.com/.default' \
+  "$client_id" "$client_secret" |
+  emu -XPOST "$url/$tenant/oauth2/v2.0/token" -d @- |
+  python3 -c 'import json, sys; print(json.load(sys.stdin)["access_token"])') ||
+  die "the emulator's token endpoint gave no token"
+
+# Prints the JIT rules in the NSGs of the given VMs, one line each.
+jit_rules() {
+  local vm
+  for vm in "$@"; do
+    printf 'header = "Authorization: Bearer %s"\n' "$token" |
+      emu -K - "$url$rg/providers/Microsoft.Network/networkSecurityGroups/$vm-nsg/securityRules?api-version=2024-05-01" |
+      VM_NSG="$vm-nsg" python3 -c '
+import json, os, sys
+nsg = os.environ["VM_NSG"]
+rules = [r for r in json.load(sys.stdin)["value"] if r["name"].startswith("SecurityCenter-JITRule-")]
+if not rules:
+    print("%-11s no JIT rules" % nsg)
+for rule in sorted(rules, key=lambda r: r["properties"]["priority"]):
+    p = rule["properties"]
+    source = p.get("sourceAddressPrefix") or ",".join(p.get("sourceAddressPrefixes", []))
+    print("%-11s %8s  %-6s %5s  %-8s %-6s  %s" % (nsg, p["priority"], p["access"], p["destinationPortRange"], p["protocol"], source, rule["name"]))'
+  done
+}
+rules_header() { printf '%-11s %8s  %-6s %5s  %-8s %-6s  %s\n' NSG PRIORITY ACCESS PORT PROTOCOL SOURCE RULE; }
+
+step "install the provider into a filesystem mirror"
+bash scripts/install-provider.sh --mirror "$work/mirror" --binary "$target/terraform-provider-jit"
+cat > "$work/cli.tfrc" <<EOF
+provider_installation {
+  filesystem_mirror {
+    path    = "$work/mirror"
+    include = ["registry.terraform.io/jit-as-code/*"]
+  }
+  direct {
+    exclude = ["registry.terraform.io/jit-as-code/*"]
+  }
+}
+EOF
+export TF_CLI_CONFIG_FILE="$work/cli.tfrc" TF_IN_AUTOMATION=1 CHECKPOINT_DISABLE=1
+export SSL_CERT_FILE="$work/ca.pem" TF_VAR_arm_endpoint="$url"
+mkdir "$work/config"
+cp examples/emulator/*.tf "$work/config/"
+tf() { (cd "$work/config" && "$terraform" "$@" -input=false -no-color); }
+# Terraform's progress lines of a log, without the long resource ids; with --diff, the plan's
+# resource changes too.
+progress() {
+  local diff=0
+  [ "$1" = --diff ] && { diff=1; shift; }
+  awk -v diff=$diff '
+    diff && /^  # / { block = 1 }
+    /^(jit_[a-z_]+\.[a-z_]+: |Plan: |Apply complete|Destroy complete)/ || (block && NF) { sub(/ \[id=[^]]*\]$/, ""); print }
+    /^Plan: / { block = 0 }' "$1"
+}
+
+step "terraform init (examples/emulator, copied to a temporary directory)"
+logged init tf init
+grep -E '^- (Installing|Installed)' "$work/init.log"
+[ -f "$work/config/.terraform.lock.hcl" ] || die "terraform init wrote no lock file"
+echo "lock file: $(grep -c 'h1:' "$work/config/.terraform.lock.hcl") checksum(s) for registry.terraform.io/jit-as-code/jit"
+
+step "terraform apply: jit_policy for web-01 and ops-01, jit_policy_virtual_machine for db-01"
+logged apply tf apply -auto-approve
+progress "$work/apply.log"
+
+step "the NSG deny rules JIT wrote"
+rules_header
+jit_rules $vms
+
+step "change web-01's SSH port to 2222 and apply again"
+logged apply-port tf apply -auto-approve -var web_ssh_port=2222
+progress --diff "$work/apply-port.log"
+rules_header
+jit_rules web-01
+
+step "terraform plan -detailed-exitcode: nothing left to change"
+emu -XDELETE "$url/_emulator/requests"
+plan_status=0
+tf plan -detailed-exitcode -var web_ssh_port=2222 > "$work/plan.log" 2>&1 || plan_status=$?
+case $plan_status in
+  0) grep -E '^No changes' "$work/plan.log" ;;
+  2) cat "$work/plan.log" >&2; die "the plan after apply is not empty (above)" ;;
+  *) cat "$work/plan.log" >&2; die "terraform plan failed (above)" ;;
+esac
+emu "$url/_emulator/requests" | python3 -c '
+import json, sys
+calls = json.load(sys.stdin)["requests"]
+total = sum(c["count"] for c in calls)
+print("refreshing 2 resources took %d ARM call(s):" % total)
+for c in calls:
+    print("  %s %s  x%d" % (c["method"], c["path"], c["count"]))'
+
+step "terraform destroy"
+logged destroy tf destroy -auto-approve -var web_ssh_port=2222
+progress "$work/destroy.log"
+rules_header
+jit_rules $vms
 
 step "jitlint examples/"
-"$target/jitlint" examples/ && echo "jitlint: no findings in examples/"
+"$target/jitlint" examples/
+
+printf '\ndemo passed in %ss after the build\n' "$SECONDS"

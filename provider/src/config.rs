@@ -157,7 +157,7 @@ pub const SETTINGS: &[Setting] = &[
         env: &["ARM_MSI_ENDPOINT"],
         kind: Kind::String,
         sensitive: false,
-        description: "Accepted for azurerm compatibility; the managed identity credential finds its endpoint itself (the VM's instance metadata service, or `IDENTITY_ENDPOINT`/`IDENTITY_HEADER` where App Service, Functions or Arc set them). Falls back to `ARM_MSI_ENDPOINT`.",
+        description: "Accepted for azurerm compatibility; the managed identity credential finds its endpoint itself (the VM's instance metadata service, or `IDENTITY_ENDPOINT`/`IDENTITY_HEADER` where App Service or Functions set them). Falls back to `ARM_MSI_ENDPOINT`.",
     },
     Setting {
         name: "use_cli",
