@@ -107,7 +107,7 @@ fn huge_file() {
             .iter()
             .filter(|f| f.code == "JIT001")
             .count(),
-        400 * 7
+        400 * 13
     );
 }
 

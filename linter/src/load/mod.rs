@@ -90,6 +90,7 @@ pub const READ_ATTRIBUTES: &[&str] = &[
     "access",
     "source_address_prefix",
     "source_address_prefixes",
+    "source_application_security_group_ids",
     "destination_port_range",
     "destination_port_ranges",
 ];
