@@ -88,6 +88,10 @@ enum CliError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Lint(#[from] jitlint::LintError),
+    /// Paths that could not be read; each is reported on its own.
+    #[error("{} could not be read, so the check is incomplete", paths(.0.len()))]
+    #[diagnostic(code(jitlint::io))]
+    Unreadable(Vec<jitlint::LintError>),
     #[error("no rule is called `{0}`")]
     #[diagnostic(code(jitlint::usage), help("`jitlint rules` lists them"))]
     UnknownRule(String),
@@ -117,6 +121,13 @@ fn main() -> ExitCode {
         Ok(false) => ExitCode::SUCCESS,
         Err(CliError::Write(error)) if error.kind() == std::io::ErrorKind::BrokenPipe => {
             ExitCode::SUCCESS
+        }
+        Err(CliError::Unreadable(errors)) => {
+            for error in errors {
+                let report = miette::Report::new(error);
+                let _ = writeln!(std::io::stderr(), "{report:?}");
+            }
+            ExitCode::from(2)
         }
         Err(error) => {
             let report = miette::Report::new(error);
@@ -196,7 +207,7 @@ fn check(args: CheckArgs) -> Result<bool, CliError> {
         let mut outcome = jitlint::lint_text(&args.stdin_filename, &text, &settings);
         let others: Vec<PathBuf> = paths.into_iter().filter(|p| p.as_os_str() != "-").collect();
         if !others.is_empty() {
-            let rest = jitlint::lint_paths(&others, &settings, args.format.needs_sources())?;
+            let rest = jitlint::lint_paths(&others, &settings, args.format.needs_sources());
             outcome.files_checked += rest.files_checked;
             outcome.findings.extend(rest.findings);
             outcome.sources.extend(rest.sources);
@@ -207,7 +218,7 @@ fn check(args: CheckArgs) -> Result<bool, CliError> {
         }
         outcome
     } else {
-        jitlint::lint_paths(&paths, &settings, args.format.needs_sources())?
+        jitlint::lint_paths(&paths, &settings, args.format.needs_sources())
     };
     let color = match args.color {
         ColorChoice::Always => true,
@@ -222,10 +233,19 @@ fn check(args: CheckArgs) -> Result<bool, CliError> {
     let text = jitlint::output::render(args.format, &outcome, RenderOptions { color, width });
     write_out(args.output.as_ref(), &text)?;
     let fails = outcome.fails_at(settings.fail_level);
-    if let Some(error) = outcome.io_errors.into_iter().next() {
-        return Err(error.into());
+    if !outcome.is_complete() {
+        return Err(CliError::Unreadable(outcome.io_errors));
     }
     Ok(fails)
+}
+
+/// "1 path" or "2 paths".
+fn paths(count: usize) -> String {
+    if count == 1 {
+        "1 path".to_owned()
+    } else {
+        format!("{count} paths")
+    }
 }
 
 fn terminal_width() -> usize {

@@ -303,3 +303,133 @@ resource "azurerm_network_security_rule" "ssh" {
     assert_eq!(stdout(&output), "");
     assert_eq!(output.status.code(), Some(0));
 }
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// A directory that cannot be read is reported under its own path, the files beside it are still
+/// linted, and stdout says the check is incomplete. Root reads a mode-000 directory anyway, so
+/// there the test says why it is skipped (`an_unreadable_file_...` covers the same report).
+#[cfg(unix)]
+#[test]
+fn an_unreadable_subdirectory_is_named_and_the_rest_is_linted() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = Dir::new();
+    dir.create("a.tf", OPEN_POLICY);
+    dir.create("locked/main.tf", OPEN_POLICY);
+    let secret = dir.create("secret.tf", NARROW_POLICY);
+    let locked = dir.path().join("locked");
+    let mode = |path: &Path, mode: u32| {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).expect("chmod");
+    };
+    mode(&locked, 0o000);
+    mode(&secret, 0o000);
+    let denied = std::fs::read_dir(&locked).is_err() && std::fs::read(&secret).is_err();
+    let output = denied.then(|| dir.run(&["."]));
+    mode(&locked, 0o755);
+    mode(&secret, 0o644);
+    let Some(output) = output else {
+        eprintln!(
+            "an_unreadable_subdirectory_is_named_and_the_rest_is_linted: skipped, this user \
+             (root?) can read a mode-000 directory, so it cannot be made unreadable"
+        );
+        return;
+    };
+    let (out, err) = (stdout(&output), stderr(&output));
+    assert_eq!(output.status.code(), Some(2), "{out}{err}");
+    assert!(out.contains("source `*` lets the whole internet"), "{out}");
+    assert!(out.contains("╭─[a.tf:9:39]"), "a.tf is still linted: {out}");
+    assert!(
+        out.contains("Incomplete: 2 paths could not be read (`locked`, `secret.tf`)"),
+        "{out}"
+    );
+    assert!(err.contains("cannot read locked"), "{err}");
+    assert!(err.contains("cannot read secret.tf"), "{err}");
+    assert!(!err.contains("cannot read .\n"), "{err}");
+}
+
+/// An unreadable file (here a symbolic link to itself, which no user can read) is named on
+/// stderr, the exit code is 2, and no output format claims a clean run.
+#[cfg(unix)]
+#[test]
+fn an_unreadable_file_is_named_and_no_format_claims_success() {
+    let dir = Dir::new();
+    dir.create("main.tf", "resource \"null_resource\" \"x\" {}\n");
+    std::os::unix::fs::symlink("loop.tf", dir.path().join("loop.tf")).expect("symlink");
+    let output = dir.run(&[]);
+    let (out, err) = (stdout(&output), stderr(&output));
+    assert_eq!(output.status.code(), Some(2), "{out}{err}");
+    assert!(!out.contains("No findings"), "{out}");
+    assert_eq!(
+        out,
+        "Incomplete: 1 path could not be read (`loop.tf`); no findings in the 1 file(s) read.\n"
+    );
+    assert!(err.contains("cannot read loop.tf"), "{err}");
+
+    let json: serde_json::Value =
+        serde_json::from_slice(&dir.run(&["-f", "json"]).stdout).expect("json");
+    assert_eq!(json["summary"]["complete"], false);
+    assert_eq!(json["summary"]["files"], 1);
+    assert_eq!(json["unreadable"][0]["path"], "loop.tf");
+
+    let sarif: serde_json::Value =
+        serde_json::from_slice(&dir.run(&["-f", "sarif"]).stdout).expect("sarif");
+    let invocation = &sarif["runs"][0]["invocations"][0];
+    assert_eq!(invocation["executionSuccessful"], false);
+    let notification = &invocation["toolExecutionNotifications"][0];
+    assert_eq!(
+        notification["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "loop.tf"
+    );
+
+    let junit = stdout(&dir.run(&["-f", "junit"]));
+    assert!(!junit.contains("no findings"), "{junit}");
+    assert!(
+        junit.contains("<error message=\"cannot read loop.tf"),
+        "{junit}"
+    );
+    let checkstyle = stdout(&dir.run(&["-f", "checkstyle"]));
+    assert!(
+        checkstyle.contains("<file name=\"loop.tf\">"),
+        "{checkstyle}"
+    );
+}
+
+/// A FIFO named like a Terraform file is reported, not opened: reading it would never end.
+#[cfg(unix)]
+#[test]
+fn a_fifo_named_like_terraform_is_reported_not_read() {
+    let dir = Dir::new();
+    dir.create("main.tf", OPEN_POLICY);
+    let made = Command::new("mkfifo")
+        .arg(dir.path().join("pipe.tf"))
+        .status()
+        .is_ok_and(|status| status.success());
+    if !made {
+        eprintln!("a_fifo_named_like_terraform_is_reported_not_read: skipped, no mkfifo");
+        return;
+    }
+    let output = dir.run(&["-f", "compact"]);
+    let (out, err) = (stdout(&output), stderr(&output));
+    assert_eq!(output.status.code(), Some(2), "{out}{err}");
+    assert!(out.starts_with("main.tf:9:39: error[JIT001]"), "{out}");
+    assert!(
+        err.contains("cannot read pipe.tf: it is not a regular file"),
+        "{err}"
+    );
+}
+
+/// Paths that do not exist are each named, and the paths that do are linted.
+#[test]
+fn a_missing_path_is_named_and_the_others_are_linted() {
+    let dir = Dir::new();
+    dir.create("main.tf", OPEN_POLICY);
+    let output = dir.run(&["-f", "compact", "main.tf", "nope.tf", "gone"]);
+    let (out, err) = (stdout(&output), stderr(&output));
+    assert_eq!(output.status.code(), Some(2), "{out}{err}");
+    assert!(out.starts_with("main.tf:9:39: error[JIT001]"), "{out}");
+    assert!(err.contains("cannot read nope.tf"), "{err}");
+    assert!(err.contains("cannot read gone"), "{err}");
+    assert!(err.contains("No such file or directory"), "{err}");
+}
