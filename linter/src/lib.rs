@@ -61,7 +61,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 pub use config::Settings;
 pub use rule::{Finding, Severity};
 
-use load::{LoadError, Syntax};
+use load::{LoadError, NotText, Syntax};
 use model::Document;
 use rule::Reporter;
 use rules::ParseError;
@@ -189,6 +189,23 @@ pub fn lint_text(name: &str, text: &str, settings: &Settings) -> Outcome {
     outcome
 }
 
+/// Lints the bytes of one file, as read from stdin: [`lint_text`] when they are UTF-8 text, a
+/// `parse-error` finding naming `name` (and no snippet) when they are not.
+pub fn lint_bytes(name: &str, bytes: Vec<u8>, settings: &Settings) -> Outcome {
+    match load::decode(bytes) {
+        Ok(text) => lint_text(name, &text, settings),
+        Err((bytes, problem)) => {
+            let mut outcome = Outcome {
+                files_checked: 1,
+                ..Outcome::default()
+            };
+            not_text(name.to_owned(), &bytes, problem, settings, &mut outcome);
+            outcome.finish();
+            outcome
+        }
+    }
+}
+
 /// Lints files and directories (recursively), in parallel, one module (directory) at a time.
 ///
 /// `keep_sources` keeps the text of files with findings for snippet renderers; without it
@@ -209,10 +226,16 @@ pub fn lint_paths(paths: &[PathBuf], settings: &Settings, keep_sources: bool) ->
             match std::fs::read(path) {
                 Ok(bytes) => {
                     local.files_checked += 1;
-                    let text = String::from_utf8_lossy(&bytes).into_owned();
                     let name = display_name(path);
-                    let syntax = Syntax::of(path).unwrap_or(Syntax::Hcl);
-                    unit.push((SourceFile::new(name, text), syntax));
+                    match load::decode(bytes) {
+                        Ok(text) => {
+                            let syntax = Syntax::of(path).unwrap_or(Syntax::Hcl);
+                            unit.push((SourceFile::new(name, text), syntax));
+                        }
+                        Err((bytes, problem)) => {
+                            not_text(name, &bytes, problem, settings, &mut local);
+                        }
+                    }
                 }
                 Err(source) => local.io_errors.push(LintError::io(path.clone(), source)),
             }
@@ -359,12 +382,57 @@ fn lint_module(
     }
 }
 
+/// Keeps a file's findings, and its text for snippets when asked.
+///
+/// **Invariant:** nothing kept can drive a terminal. Messages have their control characters
+/// escaped, and the kept text has them replaced (offsets unchanged), because every renderer
+/// prints what is kept here.
 fn keep(file: SourceFile, mut findings: Vec<Finding>, keep_sources: bool, outcome: &mut Outcome) {
     if findings.is_empty() {
         return;
     }
+    for finding in &mut findings {
+        for text in [&mut finding.message, &mut finding.help, &mut finding.label] {
+            if let std::borrow::Cow::Owned(escaped) = source::escape_unprintable(text) {
+                *text = escaped;
+            }
+        }
+    }
     outcome.findings.append(&mut findings);
     if keep_sources {
+        let file = match source::snippet_safe(&file.text) {
+            std::borrow::Cow::Owned(safe) => SourceFile::new(file.name, safe),
+            std::borrow::Cow::Borrowed(_) => file,
+        };
         outcome.sources.insert(file.name.clone(), file);
     }
+}
+
+/// Reports a file that is not text as a parse error at its first bad byte, and keeps no text
+/// for it: a snippet of a binary file would print its raw bytes.
+fn not_text(
+    name: String,
+    bytes: &[u8],
+    problem: NotText,
+    settings: &Settings,
+    outcome: &mut Outcome,
+) {
+    let Some(severity) = settings.severity(ParseError::META.code) else {
+        return;
+    };
+    // The text before the first bad byte is valid, so positions can be counted in it.
+    let before = String::from_utf8_lossy(bytes.get(..problem.offset()).unwrap_or_default());
+    let file = SourceFile::new(name, before.as_ref());
+    let end = file.text.len();
+    let finding = suppress::meta_finding(
+        &file,
+        source::Span::new(end, end),
+        &ParseError::META,
+        severity,
+        format!("`{}` was not checked: {problem}", file.name),
+        "save it as UTF-8 text, as Terraform requires; if it is not Terraform, rename it so that \
+         it does not end in .tf or .tf.json, or exclude it in .jitlint.toml"
+            .to_owned(),
+    );
+    keep(file, vec![finding], false, outcome);
 }

@@ -200,11 +200,11 @@ fn check(args: CheckArgs) -> Result<bool, CliError> {
         return Ok(false);
     }
     let outcome = if paths.iter().any(|p| p.as_os_str() == "-") {
-        let mut text = String::new();
+        let mut bytes = Vec::new();
         std::io::stdin()
-            .read_to_string(&mut text)
+            .read_to_end(&mut bytes)
             .map_err(CliError::Stdin)?;
-        let mut outcome = jitlint::lint_text(&args.stdin_filename, &text, &settings);
+        let mut outcome = jitlint::lint_bytes(&args.stdin_filename, bytes, &settings);
         let others: Vec<PathBuf> = paths.into_iter().filter(|p| p.as_os_str() != "-").collect();
         if !others.is_empty() {
             let rest = jitlint::lint_paths(&others, &settings, args.format.needs_sources());

@@ -433,3 +433,55 @@ fn a_missing_path_is_named_and_the_others_are_linted() {
     assert!(err.contains("cannot read gone"), "{err}");
     assert!(err.contains("No such file or directory"), "{err}");
 }
+
+/// A binary file named like Terraform is reported with its path, and no byte of it reaches the
+/// terminal; a text file with a control character in it is shown with the character replaced.
+#[test]
+fn a_binary_file_is_named_and_its_bytes_are_never_printed() {
+    let dir = Dir::new();
+    std::fs::write(
+        dir.path().join("x.tf"),
+        b"\x1b]0;pwned\x07\x1b[2J\xff\xfe\x00\x01binary",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.path().join("nul.tf"),
+        b"resource \"jit_policy\" \"x\" {}\n\x00\x00",
+    )
+    .expect("write");
+    dir.create(
+        "y.tf",
+        "resource \"jit_policy\" \"y\" {\n  name = \"\u{1b}[31mred\n}\n",
+    );
+    let output = dir.run(&[]);
+    let out = stdout(&output);
+    assert_eq!(output.status.code(), Some(1), "{out}");
+    assert!(
+        out.contains(
+            "`x.tf` was not checked: it is not UTF-8 text: byte 0xFF cannot start or continue a \
+             character"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("`nul.tf` was not checked: it is not text: it holds a NUL byte"),
+        "{out}"
+    );
+    assert!(
+        out.contains("╭─[y.tf:2:"),
+        "the text file keeps its snippet: {out}"
+    );
+    assert!(out.contains("?[31mred"), "{out}");
+    let unprintable: Vec<char> = out
+        .chars()
+        .filter(|c| c.is_control() && !matches!(c, '\n'))
+        .collect();
+    assert!(unprintable.is_empty(), "{unprintable:?} in {out}");
+    assert!(!out.contains('\u{FFFD}'), "{out}");
+    let compact = stdout(&dir.run(&["-f", "compact"]));
+    assert!(
+        compact.starts_with("nul.tf:2:1: error[JIT900] `nul.tf` was not checked"),
+        "{compact}"
+    );
+    assert!(compact.contains("x.tf:1:15: error[JIT900]"), "{compact}");
+}

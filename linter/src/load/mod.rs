@@ -28,6 +28,52 @@ pub enum LoadError {
     },
 }
 
+/// Why a file's bytes are not text that jitlint (or Terraform) can read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum NotText {
+    /// A byte sequence that is not UTF-8 (a binary file, or text saved as UTF-16 or Latin-1).
+    #[error("it is not UTF-8 text: byte 0x{byte:02X} cannot start or continue a character")]
+    InvalidUtf8 {
+        /// Where the first invalid byte is.
+        offset: usize,
+        /// That byte.
+        byte: u8,
+    },
+    /// A NUL byte, which no text file holds.
+    #[error("it is not text: it holds a NUL byte, as binary files do")]
+    Nul {
+        /// Where the first NUL byte is.
+        offset: usize,
+    },
+}
+
+impl NotText {
+    /// The byte offset of the first byte that is not text.
+    pub fn offset(self) -> usize {
+        match self {
+            NotText::InvalidUtf8 { offset, .. } | NotText::Nul { offset } => offset,
+        }
+    }
+}
+
+/// The text of a file's bytes, or why they are not text (with the bytes back).
+pub fn decode(bytes: Vec<u8>) -> Result<String, (Vec<u8>, NotText)> {
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(error) => {
+            let offset = error.utf8_error().valid_up_to();
+            let bytes = error.into_bytes();
+            let byte = bytes.get(offset).copied().unwrap_or_default();
+            return Err((bytes, NotText::InvalidUtf8 { offset, byte }));
+        }
+    };
+    match text.bytes().position(|b| b == 0) {
+        Some(offset) => Err((text.into_bytes(), NotText::Nul { offset })),
+        None => Ok(text),
+    }
+}
+
 /// The syntax of a file, chosen by its extension.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Syntax {
