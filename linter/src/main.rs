@@ -5,7 +5,7 @@
 //! error.
 
 use std::io::{IsTerminal, Read, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -98,6 +98,15 @@ enum CliError {
     #[error("cannot write the report")]
     #[diagnostic(code(jitlint::io))]
     Write(#[source] std::io::Error),
+    #[error("cannot write the report to {}", .path.display())]
+    #[diagnostic(code(jitlint::io))]
+    WriteReport {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+        #[help]
+        help: Option<String>,
+    },
     #[error("cannot read stdin")]
     #[diagnostic(code(jitlint::io))]
     Stdin(#[source] std::io::Error),
@@ -257,7 +266,11 @@ fn terminal_width() -> usize {
 
 fn write_out(path: Option<&PathBuf>, text: &str) -> Result<(), CliError> {
     match path {
-        Some(path) => std::fs::write(path, text).map_err(CliError::Write),
+        Some(path) => std::fs::write(path, text).map_err(|source| CliError::WriteReport {
+            help: write_help(path, &source),
+            path: path.clone(),
+            source,
+        }),
         None => {
             let mut stdout = std::io::stdout().lock();
             stdout
@@ -265,5 +278,29 @@ fn write_out(path: Option<&PathBuf>, text: &str) -> Result<(), CliError> {
                 .and_then(|()| stdout.flush())
                 .map_err(CliError::Write)
         }
+    }
+}
+
+/// How to fix a `--output` path that cannot be written, for the usual causes.
+fn write_help(path: &Path, error: &std::io::Error) -> Option<String> {
+    let dir = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.display().to_string(),
+        _ => ".".to_owned(),
+    };
+    match error.kind() {
+        std::io::ErrorKind::NotFound => Some(format!(
+            "the directory `{dir}` does not exist: create it first (`mkdir -p {dir}`), or give \
+             `--output` a path in an existing directory"
+        )),
+        std::io::ErrorKind::PermissionDenied => Some(format!(
+            "this user may not write there: give `--output` a path in a directory you can \
+             write to, or fix the permissions of `{dir}`"
+        )),
+        std::io::ErrorKind::IsADirectory => Some(format!(
+            "`{}` is a directory: give `--output` a file name, such as `{}`",
+            path.display(),
+            path.join("jitlint.sarif").display()
+        )),
+        _ => None,
     }
 }

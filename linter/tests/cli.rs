@@ -485,3 +485,35 @@ fn a_binary_file_is_named_and_its_bytes_are_never_printed() {
     );
     assert!(compact.contains("x.tf:1:15: error[JIT900]"), "{compact}");
 }
+
+/// `--output` that cannot be written names the path and the fix, prints no report, and exits 2.
+#[test]
+fn an_output_path_that_cannot_be_written_names_the_path_and_the_fix() {
+    let dir = Dir::new();
+    dir.create("main.tf", OPEN_POLICY);
+    let output = dir.run(&["-f", "sarif", "-o", "missing/dir/report.sarif"]);
+    // miette wraps help text: compare with the line breaks folded into spaces.
+    let err = stderr(&output)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert_eq!(output.status.code(), Some(2), "{err}");
+    assert_eq!(stdout(&output), "");
+    assert!(
+        err.contains("cannot write the report to missing/dir/report.sarif"),
+        "{err}"
+    );
+    assert!(err.contains("No such file or directory"), "{err}");
+    assert!(err.contains("mkdir -p missing/dir"), "{err}");
+    assert!(!dir.path().join("missing").exists());
+
+    std::fs::create_dir(dir.path().join("reports")).expect("mkdir");
+    let output = dir.run(&["-o", "reports"]);
+    let err = stderr(&output)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert_eq!(output.status.code(), Some(2), "{err}");
+    assert!(err.contains("cannot write the report to reports"), "{err}");
+    assert!(err.contains("`reports` is a directory"), "{err}");
+}
