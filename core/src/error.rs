@@ -133,6 +133,18 @@ pub enum RuleError {
         /// The range as written.
         value: String,
     },
+    /// Several NSG-style port ranges separated by commas (`"22,24"`) in a field that takes one
+    /// range (see [`crate::PortRange::read`]).
+    #[error(
+        "port range `{value}` is a comma-separated list ({}), but the field takes one range",
+        parts.join(", ")
+    )]
+    PortRangeList {
+        /// The text as written.
+        value: String,
+        /// The parts, each trimmed, empty ones left out.
+        parts: Vec<String>,
+    },
     /// A port rule without a port number; the spec requires `number`.
     #[error("port number is missing")]
     MissingPortNumber,
@@ -242,6 +254,13 @@ impl RuleError {
                  every port"
                     .to_owned()
             }
+            RuleError::PortRangeList { parts, .. } => {
+                let items: Vec<String> = parts.iter().map(|part| format!("\"{part}\"")).collect();
+                format!(
+                    "give each range on its own, as the items of the field that takes a list: {}",
+                    items.join(", ")
+                )
+            }
             RuleError::MissingPortNumber => "set the port number, such as 22 for SSH".to_owned(),
             RuleError::DuplicatePort {
                 number,
@@ -346,6 +365,10 @@ mod tests {
             RuleError::InvalidPortRange {
                 value: "30-20".to_owned(),
             },
+            RuleError::PortRangeList {
+                value: "22,24".to_owned(),
+                parts: vec!["22".to_owned(), "24".to_owned()],
+            },
             RuleError::MissingPortNumber,
             RuleError::DuplicatePort {
                 number: 22,
@@ -412,6 +435,8 @@ mod tests {
                 "location `West Europe` is invalid: it has spaces and upper-case letters",
                 "policy name `a/b` is invalid: it has `/`, which cannot appear in a resource name",
                 "port range `30-20` is invalid",
+                "port range `22,24` is a comma-separated list (22, 24), but the field takes \
+                 one range",
                 "port number is missing",
                 "port 22 with protocol TCP is listed more than once",
                 "port 22 with protocol * overlaps the earlier rule for port 22 with protocol UDP",

@@ -10,10 +10,14 @@ list of [`Finding`]s that name the [`Field`]; each consumer maps a field to its 
 # Brief overview
 
 * [`limits`] holds every number and fixed name of the API, in one place.
-* [`PortNumber`], [`Protocol`], [`ManagementPort`] and [`PortRange`] are the port vocabulary.
+* [`PortNumber`], [`Protocol`], [`ManagementPort`] and [`PortRange`] are the port vocabulary;
+  [`PortRange::read`] reads an NSG port field as its author meant it, a comma-separated list
+  included.
 * [`SourcePrefix`] is who may connect: `*`, an address, a CIDR block or a service tag, with the
   breadth questions the linter asks ([`SourcePrefix::is_open_to_internet`],
-  [`SourcePrefix::is_broader_than`], [`SourcePrefix::covers`]).
+  [`SourcePrefix::is_broader_than`], [`SourcePrefix::covers`]); [`SourcePrefix::read`] says
+  what an oddly written source means (`34.15.11.3/0`, `/0`, `internet`), or that it is
+  ambiguous (`0.0.0.0`), as a [`SourceReading`].
 * [`IsoDuration`] reads and prints ISO 8601 durations as Azure does, and
   [`MaxRequestAccessDuration`] holds one within PT5M..=PT24H.
 * [`ResourceGroupName`], [`Location`] and [`PolicyName`] are the names in a policy's id, each
@@ -96,7 +100,7 @@ pub use policy::{
     AllowedSource, DuplicatePort, PortRule, check_name_length, default_port_rules, duplicate_ports,
 };
 pub use policy_id::PolicyId;
-pub use port::{ManagementPort, PortNumber, PortRange, Protocol};
-pub use source_prefix::SourcePrefix;
+pub use port::{ManagementPort, PortNumber, PortRange, PortRangeReading, Protocol};
+pub use source_prefix::{Oddity, SourcePrefix, SourceReading};
 pub use validate::{Field, Finding, RawPortRule, check_port_rule, check_virtual_machine};
 pub use vm_id::{VmId, is_guid};

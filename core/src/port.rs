@@ -265,6 +265,48 @@ impl PortRange {
         Ok(PortRange { start, end })
     }
 
+    /// Reads the text of an NSG destination port field as its author meant it, spaces around
+    /// it ignored.
+    ///
+    /// One range reads as itself. A comma-separated list (`"22,24"`, `"3387, 3389 , 3391 "`,
+    /// `"21-24, 230"`) is not valid in a field that takes one range, so the reading carries
+    /// [`RuleError::PortRangeList`]; its `ranges` are still every part that is a range, each
+    /// trimmed, because those are the ports the author meant to open and what a review must
+    /// judge. Empty parts (`"22,"`) are skipped. Any other text is
+    /// [`RuleError::InvalidPortRange`] with no range.
+    pub fn read(text: &str) -> PortRangeReading {
+        let trimmed = text.trim();
+        if !trimmed.contains(',') {
+            return match PortRange::parse(trimmed) {
+                Ok(range) => PortRangeReading {
+                    ranges: vec![range],
+                    error: None,
+                },
+                Err(error) => PortRangeReading {
+                    ranges: Vec::new(),
+                    error: Some(error),
+                },
+            };
+        }
+        let parts: Vec<String> = trimmed
+            .split(',')
+            .map(str::trim)
+            .filter(|part| !part.is_empty())
+            .map(str::to_owned)
+            .collect();
+        let ranges = parts
+            .iter()
+            .filter_map(|part| PortRange::parse(part).ok())
+            .collect();
+        PortRangeReading {
+            ranges,
+            error: Some(RuleError::PortRangeList {
+                value: text.to_owned(),
+                parts,
+            }),
+        }
+    }
+
     /// Whether `port` lies in the range, both ends included.
     pub fn contains(&self, port: u16) -> bool {
         self.start <= port && port <= self.end
@@ -275,6 +317,29 @@ impl PortRange {
         ManagementPort::ALL
             .into_iter()
             .filter(|port| self.contains(port.number()))
+            .collect()
+    }
+}
+
+/// What [`PortRange::read`] makes of an NSG port field's text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PortRangeReading {
+    /// The ranges the text names, in order: the range itself, or each valid part of a list.
+    pub ranges: Vec<PortRange>,
+    /// Why a field that takes one range refuses the text, if it does.
+    pub error: Option<RuleError>,
+}
+
+impl PortRangeReading {
+    /// The recommended management ports that any of the ranges cover, in port order, once each.
+    pub fn management_ports(&self) -> Vec<ManagementPort> {
+        ManagementPort::ALL
+            .into_iter()
+            .filter(|port| {
+                self.ranges
+                    .iter()
+                    .any(|range| range.contains(port.number()))
+            })
             .collect()
     }
 }
@@ -523,6 +588,85 @@ mod tests {
         check_range("70000", None);
         check_range("1-2-3", None);
         check_range(" 22", None);
+    }
+
+    /// `(ranges as displayed, management ports, error message)`.
+    fn check_read(text: &str, expected: (&[&str], &[u16], Option<&str>)) {
+        let reading = PortRange::read(text);
+        let ranges: Vec<String> = reading.ranges.iter().map(ToString::to_string).collect();
+        let ports: Vec<u16> = reading
+            .management_ports()
+            .into_iter()
+            .map(ManagementPort::number)
+            .collect();
+        let error = reading.error.as_ref().map(ToString::to_string);
+        assert_eq!(
+            (ranges, ports, error),
+            (
+                expected
+                    .0
+                    .iter()
+                    .map(|r| (*r).to_owned())
+                    .collect::<Vec<_>>(),
+                expected.1.to_vec(),
+                expected.2.map(str::to_owned)
+            ),
+            "read {text:?}"
+        );
+    }
+
+    #[test]
+    fn reading_port_fields() {
+        check_read("22", (&["22"], &[22], None));
+        check_read(" 3389 ", (&["3389"], &[3389], None));
+        check_read("*", (&["*"], &[22, 3389, 5985, 5986], None));
+        check_read("30-20", (&[], &[], Some("port range `30-20` is invalid")));
+        check_read(
+            "22,24",
+            (
+                &["22", "24"],
+                &[22],
+                Some(
+                    "port range `22,24` is a comma-separated list (22, 24), but the field takes one range",
+                ),
+            ),
+        );
+        check_read(
+            "3387, 3389 , 3391 ",
+            (
+                &["3387", "3389", "3391"],
+                &[3389],
+                Some(
+                    "port range `3387, 3389 , 3391 ` is a comma-separated list (3387, 3389, 3391), but the field takes one range",
+                ),
+            ),
+        );
+        check_read(
+            "21-24, 230",
+            (
+                &["21-24", "230"],
+                &[22],
+                Some(
+                    "port range `21-24, 230` is a comma-separated list (21-24, 230), but the field takes one range",
+                ),
+            ),
+        );
+        // Parts that are not ranges are left out of the reading, but the list is still named.
+        check_read(
+            "ssh, 5985-5986,",
+            (
+                &["5985-5986"],
+                &[5985, 5986],
+                Some(
+                    "port range `ssh, 5985-5986,` is a comma-separated list (ssh, 5985-5986), but the field takes one range",
+                ),
+            ),
+        );
+        let error = PortRange::read("21-24, 230").error.unwrap();
+        assert_eq!(
+            error.help(),
+            "give each range on its own, as the items of the field that takes a list: \"21-24\", \"230\""
+        );
     }
 
     #[test]

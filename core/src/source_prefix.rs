@@ -119,6 +119,159 @@ impl SourcePrefix {
     }
 }
 
+impl SourcePrefix {
+    /// Reads a source as Azure or a reader takes it, however oddly it is written, so that the
+    /// breadth questions can be asked of what it means rather than of its spelling.
+    ///
+    /// * A valid prefix means what it says ([`SourceReading::Exact`]). Service tags match in any
+    ///   case, so `internet`, `INTERNET` and `any` are open to the internet like `Internet`.
+    /// * A CIDR block with host bits set can only mean its network: `34.15.11.3/0` is
+    ///   `0.0.0.0/0`, every IPv4 address, and `10.0.0.1/8` is `10.0.0.0/8`. A bare length of 0
+    ///   (`/0`, `0/0`) can only mean every address, `*`. Spaces around a prefix do not change
+    ///   what it means. These are [`SourceReading::Means`]: invalid as written, judged as meant.
+    /// * The unspecified address `0.0.0.0` (or `::`) is [`SourceReading::Ambiguous`]. Read
+    ///   literally it is one address that no packet ever comes from, so the rule would let no
+    ///   one in; but it is commonly written to mean `0.0.0.0/0` (several scanners read it so),
+    ///   and Azure documents neither reading. A review cannot tell which was meant, so it is
+    ///   judged by the broader reading and reported as ambiguous.
+    /// * Anything else is [`SourceReading::Invalid`].
+    pub fn read(text: &str) -> SourceReading {
+        let error = |problem: &Problem| RuleError::InvalidSourcePrefix {
+            value: text.to_owned(),
+            reason: problem.reason(),
+        };
+        match diagnose(text) {
+            Ok(SourcePrefix::Address(address)) if address.is_unspecified() => {
+                SourceReading::Ambiguous {
+                    literal: SourcePrefix::Address(address),
+                    intended: SourcePrefix::Network(every_address_of(address)),
+                }
+            }
+            Ok(prefix) => SourceReading::Exact(prefix),
+            Err(problem @ Problem::HostBitsSet { network, .. }) => SourceReading::Means {
+                prefix: SourcePrefix::Network(network),
+                oddity: Oddity::HostBitsSet,
+                error: error(&problem),
+            },
+            Err(problem @ Problem::Whitespace) => {
+                let trimmed = text.trim();
+                if trimmed.chars().any(char::is_whitespace) {
+                    return SourceReading::Invalid(error(&problem));
+                }
+                match SourcePrefix::read(trimmed) {
+                    SourceReading::Exact(prefix) | SourceReading::Means { prefix, .. } => {
+                        SourceReading::Means {
+                            prefix,
+                            oddity: Oddity::Spaces,
+                            error: error(&problem),
+                        }
+                    }
+                    ambiguous @ SourceReading::Ambiguous { .. } => ambiguous,
+                    SourceReading::Invalid(_) => SourceReading::Invalid(error(&problem)),
+                }
+            }
+            Err(problem) if is_bare_zero_length(text) => SourceReading::Means {
+                prefix: SourcePrefix::Any,
+                oddity: Oddity::NoAddress,
+                error: error(&problem),
+            },
+            Err(problem) => SourceReading::Invalid(error(&problem)),
+        }
+    }
+}
+
+/// What [`SourcePrefix::read`] makes of a source as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SourceReading {
+    /// A valid prefix that means what it says.
+    Exact(SourcePrefix),
+    /// Not valid as written, but it can mean only `prefix`.
+    Means {
+        /// What the text can only mean.
+        prefix: SourcePrefix,
+        /// How it is written oddly.
+        oddity: Oddity,
+        /// Why it is not valid as written.
+        error: RuleError,
+    },
+    /// Valid, but read two ways.
+    Ambiguous {
+        /// What the text says, taken literally.
+        literal: SourcePrefix,
+        /// What it is commonly written to mean: the broader reading.
+        intended: SourcePrefix,
+    },
+    /// Not a source prefix at all.
+    Invalid(RuleError),
+}
+
+/// How a source that [`SourceReading::Means`] one prefix is written oddly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Oddity {
+    /// A CIDR block with host bits set, such as `34.15.11.3/0`: it can only mean its network.
+    HostBitsSet,
+    /// A prefix length of 0 without an address (`/0`, `0/0`): it can only mean every address.
+    NoAddress,
+    /// Spaces around a prefix, such as `" * "`: it can only mean the prefix.
+    Spaces,
+}
+
+impl SourceReading {
+    /// The prefix whose breadth is judged: the prefix itself, what an invalid text can only
+    /// mean, or the broader reading of an ambiguous one; `None` for an invalid text.
+    pub fn judged(&self) -> Option<&SourcePrefix> {
+        match self {
+            SourceReading::Exact(prefix) | SourceReading::Means { prefix, .. } => Some(prefix),
+            SourceReading::Ambiguous { intended, .. } => Some(intended),
+            SourceReading::Invalid(_) => None,
+        }
+    }
+
+    /// Whether the text was read two ways.
+    pub fn is_ambiguous(&self) -> bool {
+        matches!(self, SourceReading::Ambiguous { .. })
+    }
+
+    /// How the text was read when it does not simply mean what it says, as the end of a
+    /// sentence that starts with the text, e.g. `` `34.15.11.3/0` is `` "a CIDR block with host
+    /// bits set, so it can only mean its network `0.0.0.0/0`".
+    pub fn note(&self) -> Option<String> {
+        match self {
+            SourceReading::Exact(_) | SourceReading::Invalid(_) => None,
+            SourceReading::Means { prefix, oddity, .. } => Some(match oddity {
+                Oddity::HostBitsSet => format!(
+                    "a CIDR block with host bits set, so it can only mean its network `{prefix}`"
+                ),
+                Oddity::NoAddress => format!(
+                    "a prefix length of 0 without an address, so it can only mean every address \
+                     (`{prefix}`)"
+                ),
+                Oddity::Spaces => format!("written with spaces, so it can only mean `{prefix}`"),
+            }),
+            SourceReading::Ambiguous { intended, .. } => Some(format!(
+                "ambiguous: taken literally it is the unspecified address, which no packet comes \
+                 from, but it is commonly written to mean `{intended}`, {}",
+                intended.describe_reach()
+            )),
+        }
+    }
+}
+
+/// `/0` or `0/0`: a prefix length of zero with no real address, which can mean only everything.
+fn is_bare_zero_length(text: &str) -> bool {
+    text.split_once('/').is_some_and(|(address, length)| {
+        matches!(address, "" | "0") && !length.is_empty() && length.bytes().all(|b| b == b'0')
+    })
+}
+
+/// `0.0.0.0/0` or `::/0`: every address of `address`'s family.
+fn every_address_of(address: IpAddr) -> IpNet {
+    match address {
+        IpAddr::V4(_) => IpNet::V4(ipnet::Ipv4Net::default()),
+        IpAddr::V6(_) => IpNet::V6(ipnet::Ipv6Net::default()),
+    }
+}
+
 impl FromStr for SourcePrefix {
     type Err = RuleError;
 
@@ -477,6 +630,120 @@ mod tests {
         );
     }
 
+    /// `(kind, judged prefix, open to the internet, note)` of a reading.
+    fn check_read(text: &str, expected: (&str, Option<&str>, bool, Option<&str>)) {
+        let reading = SourcePrefix::read(text);
+        let kind = match &reading {
+            SourceReading::Exact(_) => "exact",
+            SourceReading::Means { .. } => "means",
+            SourceReading::Ambiguous { .. } => "ambiguous",
+            SourceReading::Invalid(_) => "invalid",
+        };
+        let judged = reading.judged();
+        let actual = (
+            kind,
+            judged.map(ToString::to_string),
+            judged.is_some_and(SourcePrefix::is_open_to_internet),
+            reading.note(),
+        );
+        let expected = (
+            expected.0,
+            expected.1.map(str::to_owned),
+            expected.2,
+            expected.3.map(str::to_owned),
+        );
+        assert_eq!(actual, expected, "read {text:?}");
+        assert_eq!(reading.is_ambiguous(), kind == "ambiguous");
+    }
+
+    #[test]
+    fn reads_sources_as_meant() {
+        check_read("*", ("exact", Some("*"), true, None));
+        check_read("203.0.113.7", ("exact", Some("203.0.113.7"), false, None));
+        check_read("10.0.0.0/16", ("exact", Some("10.0.0.0/16"), false, None));
+        for tag in ["internet", "INTERNET", "Internet", "any", "ANY"] {
+            check_read(tag, ("exact", Some(tag), true, None));
+        }
+        check_read(
+            "virtualnetwork",
+            ("exact", Some("virtualnetwork"), false, None),
+        );
+        let host_bits = |network: &str| {
+            format!("a CIDR block with host bits set, so it can only mean its network `{network}`")
+        };
+        check_read(
+            "34.15.11.3/0",
+            (
+                "means",
+                Some("0.0.0.0/0"),
+                true,
+                Some(&host_bits("0.0.0.0/0")),
+            ),
+        );
+        check_read(
+            "10.0.0.1/8",
+            (
+                "means",
+                Some("10.0.0.0/8"),
+                false,
+                Some(&host_bits("10.0.0.0/8")),
+            ),
+        );
+        check_read(
+            "2001:db8::1/0",
+            ("means", Some("::/0"), true, Some(&host_bits("::/0"))),
+        );
+        let no_address =
+            "a prefix length of 0 without an address, so it can only mean every address (`*`)";
+        check_read("/0", ("means", Some("*"), true, Some(no_address)));
+        check_read("0/0", ("means", Some("*"), true, Some(no_address)));
+        check_read(
+            " 0.0.0.0/0 ",
+            (
+                "means",
+                Some("0.0.0.0/0"),
+                true,
+                Some("written with spaces, so it can only mean `0.0.0.0/0`"),
+            ),
+        );
+        check_read(
+            "0.0.0.0",
+            (
+                "ambiguous",
+                Some("0.0.0.0/0"),
+                true,
+                Some(
+                    "ambiguous: taken literally it is the unspecified address, which no packet \
+                     comes from, but it is commonly written to mean `0.0.0.0/0`, the whole \
+                     internet",
+                ),
+            ),
+        );
+        check_read(
+            "::",
+            (
+                "ambiguous",
+                Some("::/0"),
+                true,
+                Some(
+                    "ambiguous: taken literally it is the unspecified address, which no packet \
+                     comes from, but it is commonly written to mean `::/0`, the whole internet",
+                ),
+            ),
+        );
+        // Written with an explicit length, the unspecified address is just one address.
+        check_read("0.0.0.0/32", ("exact", Some("0.0.0.0/32"), false, None));
+        check_read("/8", ("invalid", None, false, None));
+        check_read("my_tag", ("invalid", None, false, None));
+        check_read("1.2.3.4 5.6.7.8", ("invalid", None, false, None));
+        check_read("", ("invalid", None, false, None));
+        // The reading keeps the error a validator reports.
+        assert!(matches!(
+            SourcePrefix::read("34.15.11.3/0"),
+            SourceReading::Means { error, .. } if error == "34.15.11.3/0".parse::<SourcePrefix>().unwrap_err()
+        ));
+    }
+
     /// Whether `allowed` covers `request`.
     fn check_covers(allowed: &str, request: &str, expected: bool) {
         assert_eq!(
@@ -562,6 +829,16 @@ mod tests {
         #[test]
         fn parse_never_panics(text in ".{0,40}") {
             let _ = text.parse::<SourcePrefix>();
+            let _ = SourcePrefix::read(&text);
+        }
+
+        #[test]
+        fn a_valid_prefix_reads_as_itself(allowed in any_prefix()) {
+            let text = allowed.to_string();
+            let reading = SourcePrefix::read(&text);
+            if !reading.is_ambiguous() {
+                prop_assert_eq!(reading, SourceReading::Exact(allowed));
+            }
         }
     }
 }

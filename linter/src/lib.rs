@@ -61,7 +61,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 pub use config::Settings;
 pub use rule::{Finding, Severity};
 
-use load::{LoadError, Syntax};
+use load::{LoadError, NotText, Syntax};
 use model::Document;
 use rule::Reporter;
 use rules::ParseError;
@@ -71,16 +71,74 @@ use source::SourceFile;
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 #[non_exhaustive]
 pub enum LintError {
-    /// A path given on the command line could not be read.
-    #[error("cannot read {path}")]
+    /// A path given on the command line, or found under one, could not be read.
+    #[error("cannot read {}", display_name(.path))]
     #[diagnostic(code(jitlint::io))]
     Io {
-        /// The path.
+        /// The path, as given or as found under a given directory.
         path: PathBuf,
         /// The cause.
         #[source]
         source: std::io::Error,
+        /// What to do about it, when the cause says.
+        #[help]
+        help: Option<String>,
     },
+    /// A path with a Terraform name that is not a regular file: a FIFO, a socket, a device or
+    /// a link to a directory. It is not opened, since reading a FIFO or a device may never end.
+    #[error("cannot read {}: it is not a regular file", display_name(.path))]
+    #[diagnostic(
+        code(jitlint::io),
+        help(
+            "jitlint reads regular .tf and .tf.json files: rename it, or exclude it in .jitlint.toml"
+        )
+    )]
+    NotAFile {
+        /// The path.
+        path: PathBuf,
+    },
+}
+
+impl LintError {
+    /// An I/O error about `path`, with help for the usual causes.
+    pub fn io(path: PathBuf, source: std::io::Error) -> LintError {
+        let help = match source.kind() {
+            std::io::ErrorKind::NotFound => Some(
+                "check the path: it must be a .tf or .tf.json file or a directory, relative to \
+                 where jitlint runs"
+                    .to_owned(),
+            ),
+            std::io::ErrorKind::PermissionDenied => {
+                let is_dir = std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir());
+                let access = if is_dir {
+                    "read and execute access to the directory"
+                } else {
+                    "read access to the file"
+                };
+                Some(format!(
+                    "give your user {access} `{}`, or exclude it in .jitlint.toml",
+                    display_name(&path)
+                ))
+            }
+            _ => None,
+        };
+        LintError::Io { path, source, help }
+    }
+
+    /// The path that could not be read.
+    pub fn path(&self) -> &Path {
+        match self {
+            LintError::Io { path, .. } | LintError::NotAFile { path } => path,
+        }
+    }
+
+    /// The message with its cause, on one line: `cannot read sub: Permission denied (os error 13)`.
+    pub fn describe(&self) -> String {
+        match self {
+            LintError::Io { source, .. } => format!("{self}: {source}"),
+            LintError::NotAFile { .. } => self.to_string(),
+        }
+    }
 }
 
 /// The result of a run.
@@ -88,11 +146,12 @@ pub enum LintError {
 pub struct Outcome {
     /// Every finding, sorted by file, line, column and code.
     pub findings: Vec<Finding>,
-    /// How many files were read.
+    /// How many files were read (unreadable ones are in `io_errors`, not here).
     pub files_checked: usize,
     /// The text of files with findings, for renderers that show snippets.
     pub sources: BTreeMap<String, SourceFile>,
-    /// Files that were found but could not be read.
+    /// Paths that could not be read, given or found under a given directory, each naming its
+    /// own path, sorted by path.
     pub io_errors: Vec<LintError>,
 }
 
@@ -102,10 +161,17 @@ impl Outcome {
         self.findings.iter().any(|f| f.severity >= level)
     }
 
+    /// Whether every path asked for could be read: when not, the run is incomplete and its
+    /// exit code is 2 whatever the findings.
+    pub fn is_complete(&self) -> bool {
+        self.io_errors.is_empty()
+    }
+
     fn finish(&mut self) {
         self.findings
             .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         self.findings.dedup();
+        self.io_errors.sort_by(|a, b| a.path().cmp(b.path()));
     }
 }
 
@@ -123,33 +189,55 @@ pub fn lint_text(name: &str, text: &str, settings: &Settings) -> Outcome {
     outcome
 }
 
+/// Lints the bytes of one file, as read from stdin: [`lint_text`] when they are UTF-8 text, a
+/// `parse-error` finding naming `name` (and no snippet) when they are not.
+pub fn lint_bytes(name: &str, bytes: Vec<u8>, settings: &Settings) -> Outcome {
+    match load::decode(bytes) {
+        Ok(text) => lint_text(name, &text, settings),
+        Err((bytes, problem)) => {
+            let mut outcome = Outcome {
+                files_checked: 1,
+                ..Outcome::default()
+            };
+            not_text(name.to_owned(), &bytes, problem, settings, &mut outcome);
+            outcome.finish();
+            outcome
+        }
+    }
+}
+
 /// Lints files and directories (recursively), in parallel, one module (directory) at a time.
 ///
 /// `keep_sources` keeps the text of files with findings for snippet renderers; without it
 /// memory stays flat however many files there are.
-pub fn lint_paths(
-    paths: &[PathBuf],
-    settings: &Settings,
-    keep_sources: bool,
-) -> Result<Outcome, LintError> {
-    let modules = discover_modules(paths, settings)?;
-    let outcome = Mutex::new(Outcome::default());
+///
+/// A path that cannot be read, given or found under a directory, is one entry of
+/// [`Outcome::io_errors`] naming that path; everything else is still linted.
+pub fn lint_paths(paths: &[PathBuf], settings: &Settings, keep_sources: bool) -> Outcome {
+    let (modules, io_errors) = discover_modules(paths, settings);
+    let outcome = Mutex::new(Outcome {
+        io_errors,
+        ..Outcome::default()
+    });
     run_parallel(&modules, |files| {
         let mut local = Outcome::default();
         let mut unit = Vec::with_capacity(files.len());
         for path in files {
-            local.files_checked += 1;
             match std::fs::read(path) {
                 Ok(bytes) => {
-                    let text = String::from_utf8_lossy(&bytes).into_owned();
+                    local.files_checked += 1;
                     let name = display_name(path);
-                    let syntax = Syntax::of(path).unwrap_or(Syntax::Hcl);
-                    unit.push((SourceFile::new(name, text), syntax));
+                    match load::decode(bytes) {
+                        Ok(text) => {
+                            let syntax = Syntax::of(path).unwrap_or(Syntax::Hcl);
+                            unit.push((SourceFile::new(name, text), syntax));
+                        }
+                        Err((bytes, problem)) => {
+                            not_text(name, &bytes, problem, settings, &mut local);
+                        }
+                    }
                 }
-                Err(source) => local.io_errors.push(LintError::Io {
-                    path: path.clone(),
-                    source,
-                }),
+                Err(source) => local.io_errors.push(LintError::io(path.clone(), source)),
             }
         }
         lint_module(unit, settings, keep_sources, &mut local);
@@ -164,12 +252,15 @@ pub fn lint_paths(
         .into_inner()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     outcome.finish();
-    Ok(outcome)
+    outcome
 }
 
 /// Reads and parses every file and nothing else: the floor the benchmark compares against.
 pub fn parse_only(paths: &[PathBuf], settings: &Settings) -> Result<usize, LintError> {
-    let modules = discover_modules(paths, settings)?;
+    let (modules, errors) = discover_modules(paths, settings);
+    if let Some(error) = errors.into_iter().next() {
+        return Err(error);
+    }
     let parsed = AtomicUsize::new(0);
     run_parallel(&modules, |files| {
         for path in files {
@@ -190,17 +281,14 @@ pub fn parse_only(paths: &[PathBuf], settings: &Settings) -> Result<usize, LintE
 }
 
 /// The files to lint, grouped by directory (a Terraform module), largest group first so that
-/// the parallel workers finish together.
-fn discover_modules(
-    paths: &[PathBuf],
-    settings: &Settings,
-) -> Result<Vec<Vec<PathBuf>>, LintError> {
+/// the parallel workers finish together, and the paths that could not be read.
+fn discover_modules(paths: &[PathBuf], settings: &Settings) -> (Vec<Vec<PathBuf>>, Vec<LintError>) {
     let mut files = Vec::new();
+    let mut errors = Vec::new();
     for path in paths {
-        load::discover(path, &mut files).map_err(|source| LintError::Io {
-            path: path.clone(),
-            source,
-        })?;
+        errors.extend(load::discover_excluding(path, &mut files, &|p| {
+            settings.is_excluded(p)
+        }));
     }
     files.retain(|f| !settings.is_excluded(f));
     files.sort();
@@ -212,7 +300,7 @@ fn discover_modules(
     }
     let mut modules: Vec<Vec<PathBuf>> = modules.into_values().collect();
     modules.sort_by_key(|files| std::cmp::Reverse(files.len()));
-    Ok(modules)
+    (modules, errors)
 }
 
 /// Runs `work` over the modules on every core. Each worker gets a large stack: the parser is
@@ -241,7 +329,7 @@ fn run_parallel(modules: &[Vec<PathBuf>], work: impl Fn(&[PathBuf]) + Sync) {
     });
 }
 
-fn display_name(path: &Path) -> String {
+pub(crate) fn display_name(path: &Path) -> String {
     let text = path.to_string_lossy().replace('\\', "/");
     text.strip_prefix("./").map(str::to_owned).unwrap_or(text)
 }
@@ -294,12 +382,57 @@ fn lint_module(
     }
 }
 
+/// Keeps a file's findings, and its text for snippets when asked.
+///
+/// **Invariant:** nothing kept can drive a terminal. Messages have their control characters
+/// escaped, and the kept text has them replaced (offsets unchanged), because every renderer
+/// prints what is kept here.
 fn keep(file: SourceFile, mut findings: Vec<Finding>, keep_sources: bool, outcome: &mut Outcome) {
     if findings.is_empty() {
         return;
     }
+    for finding in &mut findings {
+        for text in [&mut finding.message, &mut finding.help, &mut finding.label] {
+            if let std::borrow::Cow::Owned(escaped) = source::escape_unprintable(text) {
+                *text = escaped;
+            }
+        }
+    }
     outcome.findings.append(&mut findings);
     if keep_sources {
+        let file = match source::snippet_safe(&file.text) {
+            std::borrow::Cow::Owned(safe) => SourceFile::new(file.name, safe),
+            std::borrow::Cow::Borrowed(_) => file,
+        };
         outcome.sources.insert(file.name.clone(), file);
     }
+}
+
+/// Reports a file that is not text as a parse error at its first bad byte, and keeps no text
+/// for it: a snippet of a binary file would print its raw bytes.
+fn not_text(
+    name: String,
+    bytes: &[u8],
+    problem: NotText,
+    settings: &Settings,
+    outcome: &mut Outcome,
+) {
+    let Some(severity) = settings.severity(ParseError::META.code) else {
+        return;
+    };
+    // The text before the first bad byte is valid, so positions can be counted in it.
+    let before = String::from_utf8_lossy(bytes.get(..problem.offset()).unwrap_or_default());
+    let file = SourceFile::new(name, before.as_ref());
+    let end = file.text.len();
+    let finding = suppress::meta_finding(
+        &file,
+        source::Span::new(end, end),
+        &ParseError::META,
+        severity,
+        format!("`{}` was not checked: {problem}", file.name),
+        "save it as UTF-8 text, as Terraform requires; if it is not Terraform, rename it so that \
+         it does not end in .tf or .tf.json, or exclude it in .jitlint.toml"
+            .to_owned(),
+    );
+    keep(file, vec![finding], false, outcome);
 }

@@ -5,7 +5,7 @@
 //! error.
 
 use std::io::{IsTerminal, Read, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -88,12 +88,25 @@ enum CliError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Lint(#[from] jitlint::LintError),
+    /// Paths that could not be read; each is reported on its own.
+    #[error("{} could not be read, so the check is incomplete", paths(.0.len()))]
+    #[diagnostic(code(jitlint::io))]
+    Unreadable(Vec<jitlint::LintError>),
     #[error("no rule is called `{0}`")]
     #[diagnostic(code(jitlint::usage), help("`jitlint rules` lists them"))]
     UnknownRule(String),
     #[error("cannot write the report")]
     #[diagnostic(code(jitlint::io))]
     Write(#[source] std::io::Error),
+    #[error("cannot write the report to {}", .path.display())]
+    #[diagnostic(code(jitlint::io))]
+    WriteReport {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+        #[help]
+        help: Option<String>,
+    },
     #[error("cannot read stdin")]
     #[diagnostic(code(jitlint::io))]
     Stdin(#[source] std::io::Error),
@@ -117,6 +130,13 @@ fn main() -> ExitCode {
         Ok(false) => ExitCode::SUCCESS,
         Err(CliError::Write(error)) if error.kind() == std::io::ErrorKind::BrokenPipe => {
             ExitCode::SUCCESS
+        }
+        Err(CliError::Unreadable(errors)) => {
+            for error in errors {
+                let report = miette::Report::new(error);
+                let _ = writeln!(std::io::stderr(), "{report:?}");
+            }
+            ExitCode::from(2)
         }
         Err(error) => {
             let report = miette::Report::new(error);
@@ -189,14 +209,14 @@ fn check(args: CheckArgs) -> Result<bool, CliError> {
         return Ok(false);
     }
     let outcome = if paths.iter().any(|p| p.as_os_str() == "-") {
-        let mut text = String::new();
+        let mut bytes = Vec::new();
         std::io::stdin()
-            .read_to_string(&mut text)
+            .read_to_end(&mut bytes)
             .map_err(CliError::Stdin)?;
-        let mut outcome = jitlint::lint_text(&args.stdin_filename, &text, &settings);
+        let mut outcome = jitlint::lint_bytes(&args.stdin_filename, bytes, &settings);
         let others: Vec<PathBuf> = paths.into_iter().filter(|p| p.as_os_str() != "-").collect();
         if !others.is_empty() {
-            let rest = jitlint::lint_paths(&others, &settings, args.format.needs_sources())?;
+            let rest = jitlint::lint_paths(&others, &settings, args.format.needs_sources());
             outcome.files_checked += rest.files_checked;
             outcome.findings.extend(rest.findings);
             outcome.sources.extend(rest.sources);
@@ -207,7 +227,7 @@ fn check(args: CheckArgs) -> Result<bool, CliError> {
         }
         outcome
     } else {
-        jitlint::lint_paths(&paths, &settings, args.format.needs_sources())?
+        jitlint::lint_paths(&paths, &settings, args.format.needs_sources())
     };
     let color = match args.color {
         ColorChoice::Always => true,
@@ -222,10 +242,19 @@ fn check(args: CheckArgs) -> Result<bool, CliError> {
     let text = jitlint::output::render(args.format, &outcome, RenderOptions { color, width });
     write_out(args.output.as_ref(), &text)?;
     let fails = outcome.fails_at(settings.fail_level);
-    if let Some(error) = outcome.io_errors.into_iter().next() {
-        return Err(error.into());
+    if !outcome.is_complete() {
+        return Err(CliError::Unreadable(outcome.io_errors));
     }
     Ok(fails)
+}
+
+/// "1 path" or "2 paths".
+fn paths(count: usize) -> String {
+    if count == 1 {
+        "1 path".to_owned()
+    } else {
+        format!("{count} paths")
+    }
 }
 
 fn terminal_width() -> usize {
@@ -237,7 +266,11 @@ fn terminal_width() -> usize {
 
 fn write_out(path: Option<&PathBuf>, text: &str) -> Result<(), CliError> {
     match path {
-        Some(path) => std::fs::write(path, text).map_err(CliError::Write),
+        Some(path) => std::fs::write(path, text).map_err(|source| CliError::WriteReport {
+            help: write_help(path, &source),
+            path: path.clone(),
+            source,
+        }),
         None => {
             let mut stdout = std::io::stdout().lock();
             stdout
@@ -245,5 +278,29 @@ fn write_out(path: Option<&PathBuf>, text: &str) -> Result<(), CliError> {
                 .and_then(|()| stdout.flush())
                 .map_err(CliError::Write)
         }
+    }
+}
+
+/// How to fix a `--output` path that cannot be written, for the usual causes.
+fn write_help(path: &Path, error: &std::io::Error) -> Option<String> {
+    let dir = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.display().to_string(),
+        _ => ".".to_owned(),
+    };
+    match error.kind() {
+        std::io::ErrorKind::NotFound => Some(format!(
+            "the directory `{dir}` does not exist: create it first (`mkdir -p {dir}`), or give \
+             `--output` a path in an existing directory"
+        )),
+        std::io::ErrorKind::PermissionDenied => Some(format!(
+            "this user may not write there: give `--output` a path in a directory you can \
+             write to, or fix the permissions of `{dir}`"
+        )),
+        std::io::ErrorKind::IsADirectory => Some(format!(
+            "`{}` is a directory: give `--output` a file name, such as `{}`",
+            path.display(),
+            path.join("jitlint.sarif").display()
+        )),
+        _ => None,
     }
 }

@@ -2,7 +2,7 @@
 
 use crate::rule::{Rule, RuleMeta};
 use crate::rules::{
-    AzapiJitPitfall, BroadSourcePrefix, ExcessiveMaxRequestTime, InvalidJitValue,
+    AzapiJitPitfall, BroadSourcePrefix, ExcessiveMaxRequestTime, InvalidJitValue, InvalidNsgRule,
     InvalidSuppression, ManagementPortExposed, ParseError, UnknownValue, UnusedSuppression,
 };
 
@@ -14,6 +14,7 @@ pub static ALL: &[&dyn Rule] = &[
     &ManagementPortExposed,
     &InvalidJitValue,
     &AzapiJitPitfall,
+    &InvalidNsgRule,
     &ParseError,
     &UnusedSuppression,
     &InvalidSuppression,

@@ -3,6 +3,7 @@
 //! Spans are byte ranges because that is what the parsers give us; lines and columns are computed
 //! only when a finding is made, from a line index kept with each file.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 /// A byte range in one source file.
@@ -144,9 +145,72 @@ impl SourceFile {
     }
 }
 
+/// Whether a character must never reach a terminal as it is: control characters other than
+/// tab, line feed and carriage return (ANSI escapes start with one), and the bidirectional
+/// overrides that make a line display in another order than it reads.
+fn is_unprintable(c: char) -> bool {
+    (c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `text` for a snippet: every unprintable character replaced by a visible one of the same
+/// UTF-8 length (`?`, `¿` or `�`), so that the byte offsets of findings still point at the
+/// same places.
+pub fn snippet_safe(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(is_unprintable) {
+        return Cow::Borrowed(text);
+    }
+    let safe = text
+        .chars()
+        .map(|c| match (is_unprintable(c), c.len_utf8()) {
+            (false, _) => c,
+            (true, 1) => '?',
+            (true, 2) => '\u{BF}',
+            (true, _) => '\u{FFFD}',
+        })
+        .collect();
+    Cow::Owned(safe)
+}
+
+/// `text` for a message: every unprintable character but the line feed written as an escape
+/// such as `\u{1b}`, so that a value quoted in a message cannot drive the terminal.
+pub fn escape_unprintable(text: &str) -> Cow<'_, str> {
+    let escaped = |c: char| c != '\n' && is_unprintable(c);
+    if !text.chars().any(escaped) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if escaped(c) {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn snippets_never_hold_control_characters_and_keep_offsets() {
+        let text = "a = \"\u{1b}[31m\u{0}\u{9b}\u{202e}x\"\r\n\tb = 1\n";
+        let safe = snippet_safe(text);
+        assert_eq!(safe, "a = \"?[31m?\u{BF}\u{FFFD}x\"\r\n\tb = 1\n");
+        assert_eq!(safe.len(), text.len());
+        assert!(matches!(snippet_safe("a = 1\n"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn messages_escape_control_characters() {
+        assert_eq!(
+            escape_unprintable("source `\u{1b}[2J` is invalid\nhelp"),
+            "source `\\u{1b}[2J` is invalid\nhelp"
+        );
+        assert!(matches!(escape_unprintable("plain"), Cow::Borrowed(_)));
+    }
 
     #[test]
     fn positions_count_characters_not_bytes() {

@@ -282,6 +282,8 @@ pub struct NsgRule<'a> {
     pub resource: &'a Resource,
     /// The resource header or the `security_rule` block header.
     pub span: Span,
+    /// The body that holds the rule's attributes: the resource's or the block's.
+    pub body: &'a Body,
     /// The rule's `name`, for messages.
     pub name: Option<&'a Node>,
     /// `direction` (`Inbound`/`Outbound`).
@@ -323,6 +325,7 @@ fn nsg_rule<'a>(resource: &'a Resource, span: Span, body: &'a Body) -> NsgRule<'
     NsgRule {
         resource,
         span,
+        body,
         name: body.attribute("name"),
         direction: body.attribute("direction"),
         access: body.attribute("access"),
@@ -332,6 +335,42 @@ fn nsg_rule<'a>(resource: &'a Resource, span: Span, body: &'a Body) -> NsgRule<'
         port_range: body.attribute("destination_port_range"),
         port_ranges: body.attribute("destination_port_ranges"),
     }
+}
+
+/// One known destination port value of an NSG rule and how it reads.
+#[derive(Debug)]
+pub struct PortValue<'a> {
+    /// The value.
+    pub node: &'a Node,
+    /// Its text (`22` for the number 22).
+    pub text: String,
+    /// What it names.
+    pub reading: jit_core::PortRangeReading,
+    /// Its index in `destination_port_ranges`, or `None` for `destination_port_range`.
+    pub index: Option<usize>,
+}
+
+/// A known source value read as Azure or a reader takes it (see
+/// [`jit_core::SourcePrefix::read`]), with its text; `None` when the value is not a known string.
+pub fn read_source(node: &Node) -> Option<(&str, jit_core::SourceReading)> {
+    let text = node.as_str()?;
+    Some((text, jit_core::SourcePrefix::read(text)))
+}
+
+/// How a source is written, for messages: the canonical form when it means what it says, the
+/// text as written otherwise.
+pub fn source_text(text: &str, reading: &jit_core::SourceReading) -> String {
+    match reading {
+        jit_core::SourceReading::Exact(prefix) => prefix.to_string(),
+        _ => text.to_owned(),
+    }
+}
+
+/// `` ; `0.0.0.0` is ambiguous: ...`` to end a message about an oddly written source, or nothing.
+pub fn source_note(text: &str, reading: &jit_core::SourceReading) -> String {
+    reading
+        .note()
+        .map_or_else(String::new, |note| format!("; `{text}` is {note}"))
 }
 
 /// What is statically known about whether an NSG rule can let traffic in.
@@ -396,6 +435,35 @@ impl NsgRule<'_> {
             }
         }
         (known, unknown)
+    }
+
+    /// Each known destination port value, read as its author meant it (a comma-separated list
+    /// as its parts; see [`jit_core::PortRange::read`]).
+    pub fn port_values(&self) -> Vec<PortValue<'_>> {
+        let single = self.port_range.into_iter().map(|node| (node, None));
+        let listed = self
+            .port_ranges
+            .into_iter()
+            .flat_map(|list| match list.as_array() {
+                Some(items) => items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, n)| (n, Some(i)))
+                    .collect(),
+                None => vec![(list, None)],
+            });
+        single
+            .chain(listed)
+            .filter_map(|(node, index)| {
+                let text = port_range_text(node)?;
+                Some(PortValue {
+                    node,
+                    reading: jit_core::PortRange::read(&text),
+                    text,
+                    index,
+                })
+            })
+            .collect()
     }
 
     /// The source prefix values, known and unknown, as for ports.

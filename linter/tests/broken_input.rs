@@ -107,7 +107,7 @@ fn huge_file() {
             .iter()
             .filter(|f| f.code == "JIT001")
             .count(),
-        400 * 7
+        400 * 13
     );
 }
 
@@ -126,4 +126,41 @@ fn odd_but_valid_text() {
     ] {
         lint_both(text);
     }
+}
+
+/// Bytes that are not UTF-8, as from stdin, are one parse-error finding naming the file, with
+/// no text kept for a snippet.
+#[test]
+fn bytes_that_are_not_text_are_named_not_parsed() {
+    let outcome = jitlint::lint_bytes(
+        "<stdin>.tf",
+        b"resource \"x\" {\n\xc3\x28".to_vec(),
+        &Settings::default(),
+    );
+    let found: Vec<(&str, usize, usize, &str)> = outcome
+        .findings
+        .iter()
+        .map(|f| {
+            (
+                f.code,
+                f.region.start.line,
+                f.region.start.column,
+                f.message.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [(
+            "JIT900",
+            2,
+            1,
+            "`<stdin>.tf` was not checked: it is not UTF-8 text: byte 0xC3 cannot start or \
+             continue a character"
+        )]
+    );
+    assert!(outcome.sources.is_empty());
+    assert_eq!(outcome.files_checked, 1);
+    let text = jitlint::lint_bytes("ok.tf", b"a = 1\n".to_vec(), &Settings::default());
+    assert!(text.findings.is_empty());
 }

@@ -303,3 +303,217 @@ resource "azurerm_network_security_rule" "ssh" {
     assert_eq!(stdout(&output), "");
     assert_eq!(output.status.code(), Some(0));
 }
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// A directory that cannot be read is reported under its own path, the files beside it are still
+/// linted, and stdout says the check is incomplete. Root reads a mode-000 directory anyway, so
+/// there the test says why it is skipped (`an_unreadable_file_...` covers the same report).
+#[cfg(unix)]
+#[test]
+fn an_unreadable_subdirectory_is_named_and_the_rest_is_linted() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = Dir::new();
+    dir.create("a.tf", OPEN_POLICY);
+    dir.create("locked/main.tf", OPEN_POLICY);
+    let secret = dir.create("secret.tf", NARROW_POLICY);
+    let locked = dir.path().join("locked");
+    let mode = |path: &Path, mode: u32| {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).expect("chmod");
+    };
+    mode(&locked, 0o000);
+    mode(&secret, 0o000);
+    let denied = std::fs::read_dir(&locked).is_err() && std::fs::read(&secret).is_err();
+    let output = denied.then(|| dir.run(&["."]));
+    mode(&locked, 0o755);
+    mode(&secret, 0o644);
+    let Some(output) = output else {
+        eprintln!(
+            "an_unreadable_subdirectory_is_named_and_the_rest_is_linted: skipped, this user \
+             (root?) can read a mode-000 directory, so it cannot be made unreadable"
+        );
+        return;
+    };
+    let (out, err) = (stdout(&output), stderr(&output));
+    assert_eq!(output.status.code(), Some(2), "{out}{err}");
+    assert!(out.contains("source `*` lets the whole internet"), "{out}");
+    assert!(out.contains("╭─[a.tf:9:39]"), "a.tf is still linted: {out}");
+    assert!(
+        out.contains("Incomplete: 2 paths could not be read (`locked`, `secret.tf`)"),
+        "{out}"
+    );
+    assert!(err.contains("cannot read locked"), "{err}");
+    assert!(err.contains("cannot read secret.tf"), "{err}");
+    assert!(!err.contains("cannot read .\n"), "{err}");
+}
+
+/// An unreadable file (here a symbolic link to itself, which no user can read) is named on
+/// stderr, the exit code is 2, and no output format claims a clean run.
+#[cfg(unix)]
+#[test]
+fn an_unreadable_file_is_named_and_no_format_claims_success() {
+    let dir = Dir::new();
+    dir.create("main.tf", "resource \"null_resource\" \"x\" {}\n");
+    std::os::unix::fs::symlink("loop.tf", dir.path().join("loop.tf")).expect("symlink");
+    let output = dir.run(&[]);
+    let (out, err) = (stdout(&output), stderr(&output));
+    assert_eq!(output.status.code(), Some(2), "{out}{err}");
+    assert!(!out.contains("No findings"), "{out}");
+    assert_eq!(
+        out,
+        "Incomplete: 1 path could not be read (`loop.tf`); no findings in the 1 file(s) read.\n"
+    );
+    assert!(err.contains("cannot read loop.tf"), "{err}");
+
+    let json: serde_json::Value =
+        serde_json::from_slice(&dir.run(&["-f", "json"]).stdout).expect("json");
+    assert_eq!(json["summary"]["complete"], false);
+    assert_eq!(json["summary"]["files"], 1);
+    assert_eq!(json["unreadable"][0]["path"], "loop.tf");
+
+    let sarif: serde_json::Value =
+        serde_json::from_slice(&dir.run(&["-f", "sarif"]).stdout).expect("sarif");
+    let invocation = &sarif["runs"][0]["invocations"][0];
+    assert_eq!(invocation["executionSuccessful"], false);
+    let notification = &invocation["toolExecutionNotifications"][0];
+    assert_eq!(
+        notification["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "loop.tf"
+    );
+
+    let junit = stdout(&dir.run(&["-f", "junit"]));
+    assert!(!junit.contains("no findings"), "{junit}");
+    assert!(
+        junit.contains("<error message=\"cannot read loop.tf"),
+        "{junit}"
+    );
+    let checkstyle = stdout(&dir.run(&["-f", "checkstyle"]));
+    assert!(
+        checkstyle.contains("<file name=\"loop.tf\">"),
+        "{checkstyle}"
+    );
+}
+
+/// A FIFO named like a Terraform file is reported, not opened: reading it would never end.
+#[cfg(unix)]
+#[test]
+fn a_fifo_named_like_terraform_is_reported_not_read() {
+    let dir = Dir::new();
+    dir.create("main.tf", OPEN_POLICY);
+    let made = Command::new("mkfifo")
+        .arg(dir.path().join("pipe.tf"))
+        .status()
+        .is_ok_and(|status| status.success());
+    if !made {
+        eprintln!("a_fifo_named_like_terraform_is_reported_not_read: skipped, no mkfifo");
+        return;
+    }
+    let output = dir.run(&["-f", "compact"]);
+    let (out, err) = (stdout(&output), stderr(&output));
+    assert_eq!(output.status.code(), Some(2), "{out}{err}");
+    assert!(out.starts_with("main.tf:9:39: error[JIT001]"), "{out}");
+    assert!(
+        err.contains("cannot read pipe.tf: it is not a regular file"),
+        "{err}"
+    );
+}
+
+/// Paths that do not exist are each named, and the paths that do are linted.
+#[test]
+fn a_missing_path_is_named_and_the_others_are_linted() {
+    let dir = Dir::new();
+    dir.create("main.tf", OPEN_POLICY);
+    let output = dir.run(&["-f", "compact", "main.tf", "nope.tf", "gone"]);
+    let (out, err) = (stdout(&output), stderr(&output));
+    assert_eq!(output.status.code(), Some(2), "{out}{err}");
+    assert!(out.starts_with("main.tf:9:39: error[JIT001]"), "{out}");
+    assert!(err.contains("cannot read nope.tf"), "{err}");
+    assert!(err.contains("cannot read gone"), "{err}");
+    assert!(err.contains("No such file or directory"), "{err}");
+}
+
+/// A binary file named like Terraform is reported with its path, and no byte of it reaches the
+/// terminal; a text file with a control character in it is shown with the character replaced.
+#[test]
+fn a_binary_file_is_named_and_its_bytes_are_never_printed() {
+    let dir = Dir::new();
+    std::fs::write(
+        dir.path().join("x.tf"),
+        b"\x1b]0;pwned\x07\x1b[2J\xff\xfe\x00\x01binary",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.path().join("nul.tf"),
+        b"resource \"jit_policy\" \"x\" {}\n\x00\x00",
+    )
+    .expect("write");
+    dir.create(
+        "y.tf",
+        "resource \"jit_policy\" \"y\" {\n  name = \"\u{1b}[31mred\n}\n",
+    );
+    let output = dir.run(&[]);
+    let out = stdout(&output);
+    assert_eq!(output.status.code(), Some(1), "{out}");
+    assert!(
+        out.contains(
+            "`x.tf` was not checked: it is not UTF-8 text: byte 0xFF cannot start or continue a \
+             character"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("`nul.tf` was not checked: it is not text: it holds a NUL byte"),
+        "{out}"
+    );
+    assert!(
+        out.contains("╭─[y.tf:2:"),
+        "the text file keeps its snippet: {out}"
+    );
+    assert!(out.contains("?[31mred"), "{out}");
+    let unprintable: Vec<char> = out
+        .chars()
+        .filter(|c| c.is_control() && !matches!(c, '\n'))
+        .collect();
+    assert!(unprintable.is_empty(), "{unprintable:?} in {out}");
+    assert!(!out.contains('\u{FFFD}'), "{out}");
+    let compact = stdout(&dir.run(&["-f", "compact"]));
+    assert!(
+        compact.starts_with("nul.tf:2:1: error[JIT900] `nul.tf` was not checked"),
+        "{compact}"
+    );
+    assert!(compact.contains("x.tf:1:15: error[JIT900]"), "{compact}");
+}
+
+/// `--output` that cannot be written names the path and the fix, prints no report, and exits 2.
+#[test]
+fn an_output_path_that_cannot_be_written_names_the_path_and_the_fix() {
+    let dir = Dir::new();
+    dir.create("main.tf", OPEN_POLICY);
+    let output = dir.run(&["-f", "sarif", "-o", "missing/dir/report.sarif"]);
+    // miette wraps help text: compare with the line breaks folded into spaces.
+    let err = stderr(&output)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert_eq!(output.status.code(), Some(2), "{err}");
+    assert_eq!(stdout(&output), "");
+    assert!(
+        err.contains("cannot write the report to missing/dir/report.sarif"),
+        "{err}"
+    );
+    assert!(err.contains("No such file or directory"), "{err}");
+    assert!(err.contains("mkdir -p missing/dir"), "{err}");
+    assert!(!dir.path().join("missing").exists());
+
+    std::fs::create_dir(dir.path().join("reports")).expect("mkdir");
+    let output = dir.run(&["-o", "reports"]);
+    let err = stderr(&output)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert_eq!(output.status.code(), Some(2), "{err}");
+    assert!(err.contains("cannot write the report to reports"), "{err}");
+    assert!(err.contains("`reports` is a directory"), "{err}");
+}

@@ -11,7 +11,9 @@ fn shared() -> Outcome {
     std::env::set_current_dir(&dir).expect("cd to the crate");
     let mut settings = Settings::default();
     settings.today = "2026-01-01".to_owned();
-    lint_paths(&["tests/fixtures".into()], &settings, true).expect("fixtures are readable")
+    let outcome = lint_paths(&["tests/fixtures".into()], &settings, true);
+    assert!(outcome.is_complete(), "fixtures are readable");
+    outcome
 }
 
 fn out(format: Format) -> String {
@@ -130,4 +132,57 @@ fn order_is_deterministic() {
     let mut sorted = keys.clone();
     sorted.sort();
     assert_eq!(keys, sorted);
+}
+
+/// The shared findings plus a path that could not be read.
+fn incomplete() -> Outcome {
+    let mut outcome = shared();
+    outcome.io_errors.push(jitlint::LintError::io(
+        "locked".into(),
+        std::io::Error::from(std::io::ErrorKind::PermissionDenied),
+    ));
+    outcome
+}
+
+#[test]
+fn an_incomplete_run_is_never_reported_as_clean() {
+    let render = |format| render(format, &incomplete(), RenderOptions::default());
+
+    let sarif: serde_json::Value = serde_json::from_str(&render(Format::Sarif)).expect("JSON");
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("sarif-schema-2.1.0.json")).expect("schema parses");
+    let validator = jsonschema::draft4::new(&schema).expect("schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(&sarif)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "SARIF schema errors: {errors:#?}");
+    assert_eq!(
+        sarif["runs"][0]["invocations"][0]["executionSuccessful"],
+        false
+    );
+
+    let json: serde_json::Value = serde_json::from_str(&render(Format::Json)).expect("JSON");
+    assert_eq!(json["summary"]["complete"], false);
+    assert_eq!(json["unreadable"][0]["path"], "locked");
+
+    for format in [Format::Junit, Format::Checkstyle] {
+        let text = render(format);
+        let doc = roxmltree::Document::parse(&text).expect("well-formed XML");
+        let named = doc.descendants().any(|n| {
+            n.has_tag_name("error")
+                && n.attribute("message")
+                    .is_some_and(|m| m.starts_with("cannot read locked"))
+        });
+        assert!(named, "{format:?}: {text}");
+    }
+
+    let human = render(Format::Human);
+    let last = human.lines().last().unwrap_or_default();
+    assert!(
+        last.starts_with("Incomplete: 1 path could not be read (`locked`); ")
+            && last.contains(" errors, "),
+        "{last}"
+    );
+    assert!(!human.contains("\nFound "), "{last}");
 }

@@ -70,6 +70,11 @@ fn jit005_azapi_jit_pitfall() {
 }
 
 #[test]
+fn jit006_invalid_nsg_rule() {
+    insta::assert_snapshot!(check("JIT006_invalid_nsg_rule.tf", &["JIT006"]));
+}
+
+#[test]
 fn jit900_parse_error() {
     insta::assert_snapshot!(check("JIT900_parse_error.tf", &["JIT900"]));
 }

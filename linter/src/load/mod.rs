@@ -1,7 +1,8 @@
 //! Finding input files and turning them into [`Document`]s.
 //!
-//! **Invariant:** loading never fails as a whole. A file that cannot be read or parsed becomes a
-//! [`LoadError`] for that file (reported as a finding), and the other files are still linted.
+//! **Invariant:** loading never fails as a whole. A file that cannot be parsed becomes a
+//! [`LoadError`] for that file (reported as a finding), a path that cannot be read becomes a
+//! [`LintError`] naming that path, and the other files are still linted.
 
 pub mod hcl;
 pub mod json;
@@ -9,6 +10,7 @@ pub mod json;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use crate::LintError;
 use crate::model::{Document, Value};
 use crate::source::{SourceFile, Span};
 
@@ -24,6 +26,52 @@ pub enum LoadError {
         /// Where the parser stopped.
         span: Span,
     },
+}
+
+/// Why a file's bytes are not text that jitlint (or Terraform) can read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum NotText {
+    /// A byte sequence that is not UTF-8 (a binary file, or text saved as UTF-16 or Latin-1).
+    #[error("it is not UTF-8 text: byte 0x{byte:02X} cannot start or continue a character")]
+    InvalidUtf8 {
+        /// Where the first invalid byte is.
+        offset: usize,
+        /// That byte.
+        byte: u8,
+    },
+    /// A NUL byte, which no text file holds.
+    #[error("it is not text: it holds a NUL byte, as binary files do")]
+    Nul {
+        /// Where the first NUL byte is.
+        offset: usize,
+    },
+}
+
+impl NotText {
+    /// The byte offset of the first byte that is not text.
+    pub fn offset(self) -> usize {
+        match self {
+            NotText::InvalidUtf8 { offset, .. } | NotText::Nul { offset } => offset,
+        }
+    }
+}
+
+/// The text of a file's bytes, or why they are not text (with the bytes back).
+pub fn decode(bytes: Vec<u8>) -> Result<String, (Vec<u8>, NotText)> {
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(error) => {
+            let offset = error.utf8_error().valid_up_to();
+            let bytes = error.into_bytes();
+            let byte = bytes.get(offset).copied().unwrap_or_default();
+            return Err((bytes, NotText::InvalidUtf8 { offset, byte }));
+        }
+    };
+    match text.bytes().position(|b| b == 0) {
+        Some(offset) => Err((text.into_bytes(), NotText::Nul { offset })),
+        None => Ok(text),
+    }
 }
 
 /// The syntax of a file, chosen by its extension.
@@ -90,6 +138,7 @@ pub const READ_ATTRIBUTES: &[&str] = &[
     "access",
     "source_address_prefix",
     "source_address_prefixes",
+    "source_application_security_group_ids",
     "destination_port_range",
     "destination_port_ranges",
 ];
@@ -109,34 +158,96 @@ pub fn parse(file: SourceFile, syntax: Syntax) -> Result<Document, (SourceFile, 
 
 /// Walks `root` for `.tf` and `.tf.json` files, skipping `.terraform/` and hidden directories.
 ///
-/// The result is sorted so that output does not depend on directory order.
-pub fn discover(root: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    let metadata = std::fs::metadata(root)?;
+/// The result is sorted so that output does not depend on directory order. A path that cannot
+/// be read (`root` itself, a subdirectory, an entry) is returned as an error naming that path,
+/// and the walk goes on with the rest.
+#[must_use = "the paths that could not be read"]
+pub fn discover(root: &Path, files: &mut Vec<PathBuf>) -> Vec<LintError> {
+    discover_excluding(root, files, &|_| false)
+}
+
+/// [`discover`], not descending into the directories below `root` that `excluded` names (so
+/// that an excluded directory that cannot be read is no error).
+#[must_use = "the paths that could not be read"]
+pub fn discover_excluding(
+    root: &Path,
+    files: &mut Vec<PathBuf>,
+    excluded: &dyn Fn(&Path) -> bool,
+) -> Vec<LintError> {
+    let mut errors = Vec::new();
+    let metadata = match std::fs::metadata(root) {
+        Ok(metadata) => metadata,
+        Err(source) => {
+            errors.push(LintError::io(root.to_path_buf(), source));
+            return errors;
+        }
+    };
     if metadata.is_file() {
         files.push(root.to_path_buf());
-        return Ok(());
+        return errors;
+    }
+    if !metadata.is_dir() {
+        errors.push(LintError::NotAFile {
+            path: root.to_path_buf(),
+        });
+        return errors;
     }
     let mut stack = vec![root.to_path_buf()];
     while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir)? {
-            let entry = entry?;
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(source) => {
+                errors.push(LintError::io(dir, source));
+                continue;
+            }
+        };
+        for entry in entries {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(source) => {
+                    errors.push(LintError::io(dir.clone(), source));
+                    break;
+                }
+            };
             let path = entry.path();
-            let file_type = entry.file_type()?;
+            let file_type = match entry.file_type() {
+                Ok(file_type) => file_type,
+                Err(source) => {
+                    errors.push(LintError::io(path, source));
+                    continue;
+                }
+            };
             let hidden = entry
                 .file_name()
                 .to_str()
                 .is_some_and(|n| n.starts_with('.'));
+            if hidden || excluded(&path) {
+                continue;
+            }
             if file_type.is_dir() {
-                if !hidden {
-                    stack.push(path);
-                }
-            } else if Syntax::of(&path).is_some() && !hidden {
-                files.push(path);
+                stack.push(path);
+                continue;
+            }
+            if Syntax::of(&path).is_none() {
+                continue;
+            }
+            // Only regular files are opened (through a link too): reading a FIFO or a device
+            // named `main.tf` would never end.
+            let regular = if file_type.is_file() {
+                Ok(true)
+            } else {
+                std::fs::metadata(&path).map(|m| m.is_file())
+            };
+            match regular {
+                Ok(true) => files.push(path),
+                Ok(false) => errors.push(LintError::NotAFile { path }),
+                Err(source) => errors.push(LintError::io(path, source)),
             }
         }
     }
     files.sort();
-    Ok(())
+    errors.sort_by(|a, b| a.path().cmp(b.path()));
+    errors
 }
 
 /// Resolves `var.x` in every document of one module from the defaults declared in that module.

@@ -40,6 +40,15 @@ pub fn render(outcome: &Outcome) -> String {
     if current.is_some() {
         out.push_str("  </file>\n");
     }
+    // A path that could not be read is an error at its first line: the run is incomplete.
+    for error in &outcome.io_errors {
+        let _ = writeln!(
+            out,
+            "  <file name=\"{}\">\n    <error line=\"1\" severity=\"error\" message=\"{}\" source=\"jitlint.io\"/>\n  </file>",
+            xml_escape(&crate::display_name(error.path())),
+            xml_escape(&error.describe())
+        );
+    }
     out.push_str("</checkstyle>\n");
     out
 }

@@ -33,7 +33,19 @@ pub fn render(outcome: &Outcome, options: RenderOptions) -> String {
         }
         out.push('\n');
     }
-    if outcome.findings.is_empty() {
+    if !outcome.is_complete() {
+        // Never a clean summary beside exit code 2: say what was not read.
+        let found = if outcome.findings.is_empty() {
+            format!("no findings in the {} file(s) read", outcome.files_checked)
+        } else {
+            super::summary(outcome)
+        };
+        out.push_str(&format!(
+            "Incomplete: {} could not be read ({}); {found}.\n",
+            super::plural(outcome.io_errors.len(), "path"),
+            super::unreadable_list(outcome)
+        ));
+    } else if outcome.findings.is_empty() {
         out.push_str(&format!(
             "No findings in {} file(s).\n",
             outcome.files_checked

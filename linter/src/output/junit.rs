@@ -5,16 +5,36 @@ use std::fmt::Write as _;
 use super::xml_escape;
 use crate::Outcome;
 
-/// Renders JUnit XML. A clean run is one passing test case, so CI shows that the lint ran.
+/// Renders JUnit XML. A clean run is one passing test case, so CI shows that the lint ran; a path
+/// that could not be read is a test case in error.
 pub fn render(outcome: &Outcome) -> String {
     let total = outcome.findings.len();
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let unreadable = outcome.io_errors.len();
     let _ = writeln!(
         out,
-        "<testsuites name=\"jitlint\" tests=\"{}\" failures=\"{total}\" errors=\"0\">",
-        total.max(1)
+        "<testsuites name=\"jitlint\" tests=\"{}\" failures=\"{total}\" errors=\"{unreadable}\">",
+        (total + unreadable).max(1)
     );
-    if total == 0 {
+    if unreadable > 0 {
+        // A path that could not be read is an error of the run (exit code 2), never a pass.
+        let _ = writeln!(
+            out,
+            "  <testsuite name=\"jitlint: unreadable paths\" tests=\"{unreadable}\" failures=\"0\" errors=\"{unreadable}\">"
+        );
+        for error in &outcome.io_errors {
+            let path = crate::display_name(error.path());
+            let _ = writeln!(
+                out,
+                "    <testcase name=\"read {}\" classname=\"{}\">\n      <error message=\"{}\" type=\"io\"/>\n    </testcase>",
+                xml_escape(&path),
+                xml_escape(&path),
+                xml_escape(&error.describe())
+            );
+        }
+        out.push_str("  </testsuite>\n");
+    }
+    if total == 0 && unreadable == 0 {
         out.push_str("  <testsuite name=\"jitlint\" tests=\"1\" failures=\"0\" errors=\"0\">\n");
         out.push_str("    <testcase name=\"no findings\" classname=\"jitlint\"/>\n");
         out.push_str("  </testsuite>\n");

@@ -89,11 +89,25 @@ pub(crate) fn xml_escape(text: &str) -> String {
     out
 }
 
+/// "1 path", "2 paths".
+pub(crate) fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+}
+
+/// The paths that could not be read, for a summary line: `` `a.tf`, `sub` ``.
+pub(crate) fn unreadable_list(outcome: &Outcome) -> String {
+    outcome
+        .io_errors
+        .iter()
+        .map(|error| format!("`{}`", crate::display_name(error.path())))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// "2 errors, 1 warning and 1 note in 3 files".
 pub(crate) fn summary(outcome: &Outcome) -> String {
     use crate::Severity;
     let count = |s: Severity| outcome.findings.iter().filter(|f| f.severity == s).count();
-    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     format!(
         "{}, {} and {} in {}",
         plural(count(Severity::Error), "error"),

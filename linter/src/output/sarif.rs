@@ -69,6 +69,27 @@ pub fn render(outcome: &Outcome) -> String {
             result
         })
         .collect();
+    // A path that could not be read makes the run unsuccessful (exit code 2): say so, with the
+    // path, as a tool execution notification.
+    let notifications: Vec<Value> = outcome
+        .io_errors
+        .iter()
+        .map(|error| {
+            json!({
+                "level": "error",
+                "message": { "text": error.describe() },
+                "locations": [{
+                    "physicalLocation": {
+                        "artifactLocation": {
+                            "uri": uri(&crate::display_name(error.path())),
+                            "uriBaseId": "%SRCROOT%",
+                        },
+                    },
+                }],
+                "descriptor": { "id": "jitlint::io" },
+            })
+        })
+        .collect();
     let log = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
@@ -81,6 +102,10 @@ pub fn render(outcome: &Outcome) -> String {
                     "rules": rules,
                 },
             },
+            "invocations": [{
+                "executionSuccessful": outcome.is_complete(),
+                "toolExecutionNotifications": notifications,
+            }],
             "columnKind": "unicodeCodePoints",
             "results": results,
         }],

@@ -11,7 +11,14 @@ declare_rule! {
     /// Checks `azapi_resource` blocks that declare a JIT policy for the mistakes seen in public
     /// code: a misspelt resource type (such as `justInTimeNetworkAccessPolicies`), an unknown or
     /// preview api-version, a subscription-scoped `parent_id` (the API is resource-group scoped),
-    /// port numbers written as strings, and a body without `kind`.
+    /// a `parent_id` that is the resource group itself (a JIT policy lives under
+    /// `.../resourceGroups/{rg}/providers/Microsoft.Security/locations/{location}`), port
+    /// numbers written as strings, and a body without `kind`.
+    ///
+    /// `parent_id` is judged when it is a literal, a variable with a literal default, or a
+    /// well-known reference (`azurerm_resource_group.<name>.id`,
+    /// `data.azurerm_subscription.<name>.id`) with literal text around it; any other parent is
+    /// not known, and `unknown-value` notes it.
     ///
     /// ## Why is this bad?
     /// azapi passes the body through with little checking, often with
@@ -58,7 +65,7 @@ impl Rule for AzapiJitPitfall {
             };
             check_type(resource, type_node, reporter);
             if let Some(parent) = resource.body.attribute("parent_id") {
-                check_parent(resource, parent, reporter);
+                check_parent(resource, parent, &context.document.file.text, reporter);
             }
             if let Some(body) = resource.body.attribute("body") {
                 check_body(resource, body, reporter);
@@ -120,26 +127,56 @@ fn parent_text(node: &Node) -> Option<String> {
     }
 }
 
-fn check_parent(resource: &Resource, node: &Node, reporter: &mut Reporter<'_>) {
+/// The parent a JIT policy needs, after the resource group.
+const PARENT_SUFFIX: &str = "/providers/Microsoft.Security/locations/<location>";
+
+fn check_parent(resource: &Resource, node: &Node, source: &str, reporter: &mut Reporter<'_>) {
     let Some(text) = parent_text(node) else {
         return;
     };
     let lower = text.to_ascii_lowercase();
-    if lower.contains("/resourcegroups/") || !lower.starts_with("/subscriptions/") {
-        return;
-    }
-    reporter.report(
-        Some(resource),
+    let segments: Vec<&str> = lower.trim_matches('/').split('/').collect();
+    let report = if let ["subscriptions", _, "resourcegroups", _] = segments.as_slice() {
+        let written = written_text(source, node).unwrap_or_else(|| text.clone());
         Report {
             span: node.span,
-            message: "`parent_id` is subscription-scoped, but JIT policies live in a resource group"
+            message: "`parent_id` is the resource group itself, but a JIT policy lives in a region of it: `.../resourceGroups/{rg}/providers/Microsoft.Security/locations/{location}`"
                 .to_owned(),
-            help: "use `${azurerm_resource_group.<name>.id}/providers/Microsoft.Security/locations/<location>`"
-                .to_owned(),
+            help: format!(
+                "write `parent_id = \"{}{PARENT_SUFFIX}\"`, with the region of the virtual machines as <location>",
+                written.trim_end_matches('/')
+            ),
+            label: "resource group, not a JIT location".to_owned(),
+            ..Report::default()
+        }
+    } else if lower.contains("/resourcegroups/") || !lower.starts_with("/subscriptions/") {
+        return;
+    } else {
+        Report {
+            span: node.span,
+            message:
+                "`parent_id` is subscription-scoped, but JIT policies live in a resource group"
+                    .to_owned(),
+            help: format!("use `${{azurerm_resource_group.<name>.id}}{PARENT_SUFFIX}`"),
             label: "subscription scope".to_owned(),
             ..Report::default()
-        },
-    );
+        }
+    };
+    reporter.report(Some(resource), report);
+}
+
+/// The value as it would be written inside a string, from its source text: a quoted string or
+/// template without its quotes, any other expression as a `${...}` interpolation; `None` for
+/// text over several lines.
+fn written_text(source: &str, node: &Node) -> Option<String> {
+    let text = source.get(node.span.start..node.span.end)?.trim();
+    if text.is_empty() || text.contains('\n') {
+        return None;
+    }
+    match text.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
+        Some(inner) => Some(inner.to_owned()),
+        None => Some(format!("${{{text}}}")),
+    }
 }
 
 fn check_body(resource: &Resource, body: &Node, reporter: &mut Reporter<'_>) {

@@ -1,8 +1,7 @@
 //! JIT001 `broad-source-prefix`.
 
-use jit_core::{SourcePrefix, default_port_rules};
+use jit_core::{SourceReading, default_port_rules};
 
-use crate::model::Node;
 use crate::rule::{Context, Report, Reporter, Rule, RuleMeta, declare_rule};
 use crate::view::{self, Tri};
 
@@ -15,6 +14,25 @@ declare_rule! {
     /// 22, 3389, 5985 and 5986 to `*`.
     /// On NSG rules it flags an inbound Allow rule for a management port whose source is wider
     /// than the limit but not the whole internet (that case is `management-port-exposed`).
+    ///
+    /// A source is judged as Azure or a reader takes it, however it is written. Service tags
+    /// match in any case: `internet`, `INTERNET` and `any` are the whole internet. A CIDR block
+    /// with host bits set is its network: `34.15.11.3/0` is `0.0.0.0/0` and `10.0.0.1/8` is
+    /// `10.0.0.0/8` (`invalid-jit-value` also reports a JIT port's as invalid). A bare `/0` is
+    /// every address, and spaces around a prefix change nothing.
+    ///
+    /// `0.0.0.0` (and `::`) is reported as ambiguous, never passed. Taken literally it is the
+    /// unspecified address, one address that no packet comes from, so it would let no one in;
+    /// but it is commonly written to mean `0.0.0.0/0`, several scanners read it so, and Azure
+    /// documents neither reading. jitlint cannot tell which was meant, so it judges the broader
+    /// reading and says that the value is ambiguous. Write the real addresses instead.
+    ///
+    /// On NSG rules this rule is deliberately stricter than general scanners, which flag only
+    /// internet sources: a standing inbound Allow rule for a management port from a private
+    /// range wider than the limit, such as `10.1.0.0/16`, is flagged. Every host of that range
+    /// (65536 addresses, any compromised VM among them) reaches the port at any time, which is
+    /// what JIT exists to prevent. A bastion or VPN range that must stay open belongs in
+    /// `trusted-source-prefixes`.
     ///
     /// ## Why is this bad?
     /// JIT exists to narrow who can reach a management port. An open prefix lets anyone on the
@@ -108,8 +126,13 @@ impl Rule for BroadSourcePrefix {
                     .into_iter()
                     .chain(port.prefixes.into_iter().flat_map(view::items));
                 for node in sources {
-                    let Some(prefix) = parse(node) else { continue };
-                    if reporter.settings.is_trusted(&prefix) {
+                    let Some((text, reading)) = view::read_source(node) else {
+                        continue;
+                    };
+                    let Some(prefix) = reading.judged() else {
+                        continue;
+                    };
+                    if reporter.settings.is_trusted(prefix) {
                         continue;
                     }
                     let (v4, v6) = (
@@ -117,17 +140,24 @@ impl Rule for BroadSourcePrefix {
                         reporter.settings.min_prefix_length_v6,
                     );
                     if prefix.is_broader_than(v4, v6) {
+                        let written = view::source_text(text, &reading);
+                        let (lets, label) = if reading.is_ambiguous() {
+                            ("may let", "may reach")
+                        } else {
+                            ("lets", "reaches")
+                        };
                         reporter.report(
                             resource,
                             Report {
                                 span: node.span,
                                 message: format!(
-                                    "source `{prefix}` lets {} request {}",
+                                    "source `{written}` {lets} {} request {}{}",
                                     prefix.describe_reach(),
-                                    port.describe()
+                                    port.describe(),
+                                    view::source_note(text, &reading)
                                 ),
-                                help: help(&prefix, v4, v6),
-                                label: format!("reaches {}", prefix.describe_reach()),
+                                help: help(text, &reading, v4, v6),
+                                label: format!("{label} {}", prefix.describe_reach()),
                                 ports: port.ports(),
                                 rejected_by_azure: false,
                             },
@@ -146,14 +176,19 @@ impl Rule for BroadSourcePrefix {
             }
             let (sources, _) = rule.source_nodes();
             for node in sources {
-                let Some(prefix) = parse(node) else { continue };
+                let Some((text, reading)) = view::read_source(node) else {
+                    continue;
+                };
+                let Some(prefix) = reading.judged() else {
+                    continue;
+                };
                 let (v4, v6) = (
                     reporter.settings.min_prefix_length_v4,
                     reporter.settings.min_prefix_length_v6,
                 );
                 // The whole internet is management-port-exposed's finding, not this one's.
                 if prefix.is_open_to_internet()
-                    || reporter.settings.is_trusted(&prefix)
+                    || reporter.settings.is_trusted(prefix)
                     || !prefix.is_broader_than(v4, v6)
                 {
                     continue;
@@ -168,11 +203,13 @@ impl Rule for BroadSourcePrefix {
                     Report {
                         span: node.span,
                         message: format!(
-                            "{} allows management port {list} from `{prefix}` ({})",
+                            "{} allows management port {list} from `{}` ({}){}",
                             rule.describe(),
-                            prefix.describe_reach()
+                            view::source_text(text, &reading),
+                            prefix.describe_reach(),
+                            view::source_note(text, &reading)
                         ),
-                        help: help(&prefix, v4, v6),
+                        help: help(text, &reading, v4, v6),
                         label: format!("reaches {}", prefix.describe_reach()),
                         ports: ports.clone(),
                         rejected_by_azure: false,
@@ -183,17 +220,17 @@ impl Rule for BroadSourcePrefix {
     }
 }
 
-fn parse(node: &Node) -> Option<SourcePrefix> {
-    node.as_str()?.parse().ok()
-}
-
-fn help(prefix: &SourcePrefix, v4: u8, v6: u8) -> String {
-    if prefix.is_open_to_internet() {
-        "allow only the addresses your operators connect from, such as an office or VPN range"
-            .to_owned()
-    } else {
-        format!(
+fn help(text: &str, reading: &SourceReading, v4: u8, v6: u8) -> String {
+    match reading.judged() {
+        _ if reading.is_ambiguous() => format!(
+            "write the addresses your operators connect from: `{text}` is no real host, and if every address was meant it is far too broad"
+        ),
+        Some(prefix) if prefix.is_open_to_internet() => {
+            "allow only the addresses your operators connect from, such as an office or VPN range"
+                .to_owned()
+        }
+        _ => format!(
             "narrow it to /{v4} (IPv4) or /{v6} (IPv6) or longer, or add it to `trusted-source-prefixes` in .jitlint.toml"
-        )
+        ),
     }
 }

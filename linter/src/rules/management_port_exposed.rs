@@ -1,6 +1,6 @@
 //! JIT003 `management-port-exposed`.
 
-use jit_core::{ManagementPort, PortRange, SourcePrefix};
+use jit_core::ManagementPort;
 
 use crate::rule::{Context, Report, Reporter, Rule, RuleMeta, declare_rule};
 use crate::view::{self, NsgRule, Tri};
@@ -11,6 +11,20 @@ declare_rule! {
     /// block of `azurerm_network_security_group`) whose destination ports cover 22, 3389, 5985
     /// or 5986, directly, through a range such as `"20-30"`, or through `*`, from `*`, `Any`,
     /// `Internet`, `0.0.0.0/0` or `::/0`.
+    ///
+    /// Values are read as their author meant them. A comma-separated list in one
+    /// `destination_port_range` (`"21-24, 230"`) counts as the union of its parts; Azure rejects
+    /// it, which `invalid-nsg-rule` reports. Sources are read as `broad-source-prefix` reads
+    /// them: service tags in any case (`internet`, `INTERNET`, `any`), a CIDR block with host
+    /// bits set and a `/0` length (`34.15.11.3/0`), and a bare `/0` are the whole internet;
+    /// `0.0.0.0` is ambiguous (taken literally it lets no one in, but it is commonly written to
+    /// mean `0.0.0.0/0`), and is reported as possibly the whole internet.
+    ///
+    /// A rule counts when its `protocol` carries ports: `Tcp`, `Udp`, `*` or `Any`, or no
+    /// protocol at all (which `invalid-nsg-rule` reports). UDP counts on purpose, which is
+    /// stricter than general scanners that check only TCP and `*`: RDP also listens on UDP 3389
+    /// (its UDP transport), and a standing UDP rule for a management port is a hole that JIT
+    /// cannot close.
     ///
     /// ## Why is this bad?
     /// A standing rule that lets the internet reach a management port makes JIT pointless: JIT
@@ -54,13 +68,24 @@ impl Rule for ManagementPortExposed {
             }
             let (sources, _) = rule.source_nodes();
             for node in sources {
-                let Some(prefix) = node.as_str().and_then(|s| s.parse::<SourcePrefix>().ok())
-                else {
+                let Some((text, reading)) = view::read_source(node) else {
                     continue;
                 };
-                if !prefix.is_open_to_internet() || reporter.settings.is_trusted(&prefix) {
+                let Some(prefix) = reading.judged() else {
+                    continue;
+                };
+                if !prefix.is_open_to_internet() || reporter.settings.is_trusted(prefix) {
                     continue;
                 }
+                let written = view::source_text(text, &reading);
+                let (reach, label) = if reading.is_ambiguous() {
+                    (
+                        "which may be the whole internet",
+                        "may be open to the internet",
+                    )
+                } else {
+                    ("the whole internet", "open to the internet")
+                };
                 let services = ports
                     .iter()
                     .filter_map(|p| ManagementPort::from_number(*p))
@@ -72,12 +97,13 @@ impl Rule for ManagementPortExposed {
                     Report {
                         span: node.span,
                         message: format!(
-                            "{} allows {services} from `{prefix}`, the whole internet: a standing rule makes JIT pointless",
-                            rule.describe()
+                            "{} allows {services} from `{written}`, {reach}: a standing rule makes JIT pointless{}",
+                            rule.describe(),
+                            view::source_note(text, &reading)
                         ),
                         help: "remove the rule and open the port on request with a `jit_policy`, or restrict the source to a bastion or VPN range"
                             .to_owned(),
-                        label: "open to the internet".to_owned(),
+                        label: label.to_owned(),
                         ports: ports.clone(),
                         rejected_by_azure: false,
                     },
@@ -87,14 +113,13 @@ impl Rule for ManagementPortExposed {
     }
 }
 
-/// The management ports that a rule's known destination ranges cover, in port order.
+/// The management ports that a rule's known destination ranges cover, in port order. A
+/// comma-separated list counts as its parts: what its author meant to open.
 pub(crate) fn management_ports(rule: &NsgRule<'_>) -> Vec<u16> {
-    let (ranges, _) = rule.port_range_nodes();
-    let mut ports: Vec<u16> = ranges
-        .into_iter()
-        .filter_map(view::port_range_text)
-        .filter_map(|text| PortRange::parse(text.trim()).ok())
-        .flat_map(|range| range.management_ports())
+    let mut ports: Vec<u16> = rule
+        .port_values()
+        .iter()
+        .flat_map(|value| value.reading.management_ports())
         .map(ManagementPort::number)
         .collect();
     ports.sort_unstable();
