@@ -47,8 +47,11 @@ logged() {
   fi
 }
 
-step "build (debug, as cargo test --workspace builds)"
-cargo build --quiet -p terraform-provider-jit -p jit-emulator -p jitlint
+step "build (what cargo test --workspace builds, so the test command compiles nothing again)"
+# The binaries come out of the test build: building only them would resolve the dependencies'
+# features differently (dev-dependencies are not unified into a plain build), and the test
+# command would then compile most of the dependency tree a second time.
+cargo test --workspace --no-run --locked --quiet
 target="${CARGO_TARGET_DIR:-$root/target}/debug"
 SECONDS=0
 
