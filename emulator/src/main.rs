@@ -172,6 +172,7 @@ async fn run(args: Args) -> Result<(), RunError> {
         local.ip().to_string()
     };
     let base_url = format!("{scheme}://{host}:{}", local.port());
+    let shutdown = shutdown_signal();
     // The ready file first, then stdout: whoever saw the stdout line can read the file.
     if let Some(path) = &args.ready_file {
         jit_emulator::store::write_atomically(path, format!("{base_url}\n").as_bytes()).map_err(
@@ -189,14 +190,9 @@ async fn run(args: Args) -> Result<(), RunError> {
             .map_err(RunError::Stdout)?;
     }
     tracing::info!(%base_url, tls = args.tls, auth = emulator.config.require_auth, "jit-emulator listening");
-    jit_emulator::serve(
-        listener,
-        jit_emulator::app(emulator.clone()),
-        tls,
-        shutdown_signal(),
-    )
-    .await
-    .map_err(RunError::Serve)?;
+    jit_emulator::serve(listener, jit_emulator::app(emulator.clone()), tls, shutdown)
+        .await
+        .map_err(RunError::Serve)?;
     match &emulator.config.state_file {
         Some(path) => {
             emulator.flush().map_err(RunError::Flush)?;
@@ -207,27 +203,36 @@ async fn run(args: Args) -> Result<(), RunError> {
     Ok(())
 }
 
-/// Completes on SIGINT or SIGTERM.
-async fn shutdown_signal() {
-    let interrupt = tokio::signal::ctrl_c();
+/// Listens for SIGINT and SIGTERM from now on; the future completes on the first of them.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
+    // The handlers are installed here, before the URL is printed: a SIGTERM sent as soon as a
+    // script has read the URL must stop the emulator cleanly, not kill it with the default action.
     #[cfg(unix)]
     {
-        let mut terminate =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(signal) => signal,
-                Err(error) => {
-                    tracing::warn!(%error, "cannot listen for SIGTERM");
-                    let _ = interrupt.await;
-                    return;
+        use tokio::signal::unix::{SignalKind, signal};
+        let interrupt = signal(SignalKind::interrupt());
+        let terminate = signal(SignalKind::terminate());
+        async move {
+            match (interrupt, terminate) {
+                (Ok(mut interrupt), Ok(mut terminate)) => {
+                    tokio::select! {
+                        _ = interrupt.recv() => {}
+                        _ = terminate.recv() => {}
+                    }
                 }
-            };
-        tokio::select! {
-            _ = interrupt => {}
-            _ = terminate.recv() => {}
+                (interrupt, terminate) => {
+                    if let Err(error) = interrupt.as_ref().and(terminate.as_ref()) {
+                        tracing::warn!(%error, "cannot listen for SIGINT or SIGTERM");
+                    }
+                    let _ = tokio::signal::ctrl_c().await;
+                }
+            }
         }
     }
     #[cfg(not(unix))]
     {
-        let _ = interrupt.await;
+        async {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }
