@@ -253,14 +253,7 @@ impl ArmClient {
         body: &B,
         deadline: &Deadline,
     ) -> Result<T, ArmError> {
-        let bytes = serde_json::to_vec(body).map_err(|err| ArmError::Decode {
-            url: without_query(&url),
-            reason: err.to_string(),
-        })?;
-        let answer = self
-            .send(Method::PUT, url.clone(), Some(bytes), deadline, true)
-            .await?;
-        decode(&url, &answer.body)
+        self.send_json(Method::PUT, url, body, deadline, true).await
     }
 
     /// POST a JSON body. Not idempotent: only throttling (which ARM did not process) and
@@ -271,12 +264,24 @@ impl ArmClient {
         body: &B,
         deadline: &Deadline,
     ) -> Result<T, ArmError> {
+        self.send_json(Method::POST, url, body, deadline, false)
+            .await
+    }
+
+    async fn send_json<B: Serialize, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        url: Url,
+        body: &B,
+        deadline: &Deadline,
+        idempotent: bool,
+    ) -> Result<T, ArmError> {
         let bytes = serde_json::to_vec(body).map_err(|err| ArmError::Decode {
             url: without_query(&url),
             reason: err.to_string(),
         })?;
         let answer = self
-            .send(Method::POST, url.clone(), Some(bytes), deadline, false)
+            .send(method, url.clone(), Some(bytes), deadline, idempotent)
             .await?;
         decode(&url, &answer.body)
     }

@@ -12,14 +12,14 @@ use serde::{Deserialize, Deserializer, Serialize};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct JitPolicy {
-    /// ARM id; read-only.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// ARM id; read-only, never sent (the path names the policy).
+    #[serde(default, skip_serializing)]
     pub id: Option<String>,
-    /// Policy name; read-only.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Policy name; read-only, never sent.
+    #[serde(default, skip_serializing)]
     pub name: Option<String>,
-    /// `Microsoft.Security/locations/jitNetworkAccessPolicies`; read-only.
-    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    /// `Microsoft.Security/locations/jitNetworkAccessPolicies`; read-only, never sent.
+    #[serde(default, rename = "type", skip_serializing)]
     pub resource_type: Option<String>,
     /// `Basic` in every example and in the portal's policies.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -233,6 +233,9 @@ mod tests {
     #[test]
     fn a_put_body_never_carries_the_history_or_read_only_state() {
         let policy: JitPolicy = serde_json::from_value(serde_json::json!({
+            "id": "/subscriptions/x/resourceGroups/rg/providers/Microsoft.Security/locations/westeurope/jitNetworkAccessPolicies/default",
+            "name": "default",
+            "type": "Microsoft.Security/locations/jitNetworkAccessPolicies",
             "properties": {"virtualMachines": [], "requests": [{"requestor": "x"}], "provisioningState": "Succeeded"}
         }))
         .unwrap();

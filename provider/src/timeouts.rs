@@ -39,6 +39,16 @@ pub enum Operation {
 }
 
 impl Operation {
+    /// The verb for messages, and its `-ing` form for the timeout's "creating ... did not finish".
+    pub fn verbs(self) -> (&'static str, &'static str) {
+        match self {
+            Operation::Create => ("create", "creating"),
+            Operation::Read => ("read", "reading"),
+            Operation::Update => ("update", "updating"),
+            Operation::Delete => ("delete", "deleting"),
+        }
+    }
+
     /// The default budget, azurerm's for most resources.
     pub fn default_budget(self) -> Duration {
         match self {

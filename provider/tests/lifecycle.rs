@@ -79,6 +79,17 @@ resource "jit_policy" "web" {{
     )
 }
 
+/// An emulator with `web-01` and `ops-01` seeded, and a workspace whose configuration puts
+/// both in one policy (`two_vm_policy`).
+fn two_vms_applying_one_policy() -> Option<(Emulator, Workspace, SeededVm, SeededVm)> {
+    let emulator = Emulator::start();
+    let workspace = workspace(&emulator)?;
+    let web = emulator.seed_vm("rg-prod", "web-01");
+    let ops = emulator.seed_vm("rg-prod", "ops-01");
+    workspace.write("main.tf", &two_vm_policy(&web, &ops, "10.0.0.0/8"));
+    Some((emulator, workspace, web, ops))
+}
+
 fn ports_of(policy: &Value, vm: usize) -> Vec<Value> {
     policy["properties"]["virtualMachines"][vm]["ports"]
         .as_array()
@@ -88,14 +99,10 @@ fn ports_of(policy: &Value, vm: usize) -> Vec<Value> {
 
 #[test]
 fn policy_lifecycle_apply_drift_recreate_import_destroy() {
-    let emulator = Emulator::start();
-    let Some(workspace) = workspace(&emulator) else {
+    let Some((emulator, workspace, web, ops)) = two_vms_applying_one_policy() else {
         return;
     };
-    let web = emulator.seed_vm("rg-prod", "web-01");
-    let ops = emulator.seed_vm("rg-prod", "ops-01");
     let id = policy_id("rg-prod", "default");
-    workspace.write("main.tf", &two_vm_policy(&web, &ops, "10.0.0.0/8"));
 
     // Apply: the policy is in Azure, and JIT's deny rules are in the NSGs.
     apply(&workspace, &[]);
@@ -199,14 +206,10 @@ fn policy_lifecycle_apply_drift_recreate_import_destroy() {
 
 #[test]
 fn throttling_and_unavailability_mid_apply_end_in_the_right_state() {
-    let emulator = Emulator::start();
-    let Some(workspace) = workspace(&emulator) else {
+    let Some((emulator, workspace, _web, _ops)) = two_vms_applying_one_policy() else {
         return;
     };
-    let web = emulator.seed_vm("rg-prod", "web-01");
-    let ops = emulator.seed_vm("rg-prod", "ops-01");
     let id = policy_id("rg-prod", "default");
-    workspace.write("main.tf", &two_vm_policy(&web, &ops, "10.0.0.0/8"));
     emulator.fault(json!({"method": "PUT", "path": "*jitNetworkAccessPolicies/*", "count": 2, "kind": "throttle", "retryAfterSeconds": 1}));
     emulator.fault(json!({"method": "PUT", "path": "*jitNetworkAccessPolicies/*", "count": 1, "kind": "status", "status": 503}));
     apply(&workspace, &[]);
@@ -227,14 +230,10 @@ fn throttling_and_unavailability_mid_apply_end_in_the_right_state() {
 
 #[test]
 fn a_persistent_server_error_fails_clearly_and_a_second_apply_completes() {
-    let emulator = Emulator::start();
-    let Some(workspace) = workspace(&emulator) else {
+    let Some((emulator, workspace, _web, _ops)) = two_vms_applying_one_policy() else {
         return;
     };
-    let web = emulator.seed_vm("rg-prod", "web-01");
-    let ops = emulator.seed_vm("rg-prod", "ops-01");
     let id = policy_id("rg-prod", "default");
-    workspace.write("main.tf", &two_vm_policy(&web, &ops, "10.0.0.0/8"));
     emulator.fault(
         json!({"method": "PUT", "path": "*", "count": 1000, "kind": "status", "status": 500}),
     );
@@ -458,13 +457,9 @@ resource "jit_policy" "p{index:03}" {{
 
 #[test]
 fn a_trace_log_of_a_whole_apply_holds_no_secret() {
-    let emulator = Emulator::start();
-    let Some(mut workspace) = workspace(&emulator) else {
+    let Some((emulator, mut workspace, _web, _ops)) = two_vms_applying_one_policy() else {
         return;
     };
-    let web = emulator.seed_vm("rg-prod", "web-01");
-    let ops = emulator.seed_vm("rg-prod", "ops-01");
-    workspace.write("main.tf", &two_vm_policy(&web, &ops, "10.0.0.0/8"));
     workspace.env("TF_LOG", "trace");
     let output = workspace.terraform(&["apply", "-auto-approve", "-input=false", "-no-color"]);
     assert!(
@@ -516,13 +511,9 @@ fn applying_an_access_request_explains_it_is_not_available_and_keeps_nothing() {
 
 #[test]
 fn a_failed_login_names_the_method_and_the_settings_and_no_secret() {
-    let emulator = Emulator::start();
-    let Some(mut workspace) = workspace(&emulator) else {
+    let Some((_emulator, mut workspace, _web, _ops)) = two_vms_applying_one_policy() else {
         return;
     };
-    let web = emulator.seed_vm("rg-prod", "web-01");
-    let ops = emulator.seed_vm("rg-prod", "ops-01");
-    workspace.write("main.tf", &two_vm_policy(&web, &ops, "10.0.0.0/8"));
     workspace.env("ARM_CLIENT_SECRET", "wrong-secret-value-123");
     let output = workspace.terraform(&["apply", "-auto-approve", "-input=false", "-no-color"]);
     assert!(!output.status.success());
@@ -540,14 +531,10 @@ fn a_failed_login_names_the_method_and_the_settings_and_no_secret() {
 
 #[test]
 fn azure_reordering_sources_and_vms_is_not_a_change() {
-    let emulator = Emulator::start();
-    let Some(workspace) = workspace(&emulator) else {
+    let Some((emulator, workspace, _web, ops)) = two_vms_applying_one_policy() else {
         return;
     };
-    let web = emulator.seed_vm("rg-prod", "web-01");
-    let ops = emulator.seed_vm("rg-prod", "ops-01");
     let id = policy_id("rg-prod", "default");
-    workspace.write("main.tf", &two_vm_policy(&web, &ops, "10.0.0.0/8"));
     apply(&workspace, &[]);
     // The same policy written back in another order, VM ids in another case, and the single
     // source as a one-element list.
@@ -579,13 +566,9 @@ fn ctrl_c_abandons_a_slow_call_at_once_and_keeps_nothing_half_applied() {
     use std::io::{BufRead, BufReader};
     use std::process::Stdio;
 
-    let emulator = Emulator::start();
-    let Some(workspace) = workspace(&emulator) else {
+    let Some((emulator, workspace, _web, _ops)) = two_vms_applying_one_policy() else {
         return;
     };
-    let web = emulator.seed_vm("rg-prod", "web-01");
-    let ops = emulator.seed_vm("rg-prod", "ops-01");
-    workspace.write("main.tf", &two_vm_policy(&web, &ops, "10.0.0.0/8"));
     emulator.fault(
         json!({"method": "PUT", "path": "*", "count": 1, "kind": "latency", "millis": 120000}),
     );

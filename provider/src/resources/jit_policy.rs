@@ -26,10 +26,11 @@ use tfplugin::framework::{
 use super::ports::{
     self, EffectivePortModel, PortModel, effective_port_type, effective_ports, port_block,
 };
-use super::until_stopped;
+use super::{report_unknown_at_apply, until_stopped};
 use crate::arm::Arm;
 use crate::timeouts::{self, Operation, TimeoutsModel};
 use crate::validators;
+use tfplugin::framework::stop::StopToken;
 
 /// The `jit_policy` resource type.
 #[derive(Debug, Default, Clone, Copy)]
@@ -317,6 +318,35 @@ async fn put(
     Ok(Some(from_arm(&stored, &id, planned)))
 }
 
+/// Create and update alike: one PUT of the planned policy within the operation's budget; the
+/// state to store, or `None` with the failure reported.
+async fn apply(
+    planned: &Value,
+    arm: &Arm,
+    stop: StopToken,
+    op: Operation,
+    diagnostics: &mut Diagnostics,
+) -> Option<PolicyModel> {
+    let planned = model::read::<PolicyModel>(planned, "jit_policy plan", diagnostics)?;
+    let (verb, verbing) = op.verbs();
+    let what = operation(verb, &planned);
+    let deadline = Deadline::after(
+        TimeoutsModel::budget(&planned.timeouts, op),
+        operation(verbing, &planned),
+    );
+    match until_stopped(stop, put(arm, &planned, &deadline)).await {
+        Ok(Some(state)) => Some(state),
+        Ok(None) => {
+            report_unknown_at_apply(&what, diagnostics);
+            None
+        }
+        Err(failure) => {
+            failure.report(&what, diagnostics);
+            None
+        }
+    }
+}
+
 fn operation(verb: &str, model: &PolicyModel) -> String {
     format!(
         "{verb} {TYPE_NAME} {:?}",
@@ -355,27 +385,17 @@ impl Resource<Arm> for JitPolicy {
     }
 
     async fn create(&self, request: CreateRequest<Arm>, response: &mut CreateResponse) {
-        let Some(planned) = model::read::<PolicyModel>(
-            &request.planned,
-            "jit_policy plan",
+        let (planned, provider, stop) = (request.planned, request.provider, request.stop);
+        if let Some(state) = apply(
+            &planned,
+            &provider,
+            stop,
+            Operation::Create,
             &mut response.diagnostics,
-        ) else {
-            return;
-        };
-        let what = operation("create", &planned);
-        let deadline = Deadline::after(
-            TimeoutsModel::budget(&planned.timeouts, Operation::Create),
-            operation("creating", &planned),
-        );
-        match until_stopped(request.stop, put(&request.provider, &planned, &deadline)).await {
-            Ok(Some(state)) => {
-                response.write_state(&state);
-            }
-            Ok(None) => response.diagnostics.error(
-                format!("Could not {what}"),
-                "A value of the policy is still unknown at apply time; this is a bug in the provider, please report it.",
-            ),
-            Err(failure) => failure.report(&what, &mut response.diagnostics),
+        )
+        .await
+        {
+            response.write_state(&state);
         }
     }
 
@@ -409,27 +429,17 @@ impl Resource<Arm> for JitPolicy {
     }
 
     async fn update(&self, request: UpdateRequest<Arm>, response: &mut UpdateResponse) {
-        let Some(planned) = model::read::<PolicyModel>(
-            &request.planned,
-            "jit_policy plan",
+        let (planned, provider, stop) = (request.planned, request.provider, request.stop);
+        if let Some(state) = apply(
+            &planned,
+            &provider,
+            stop,
+            Operation::Update,
             &mut response.diagnostics,
-        ) else {
-            return;
-        };
-        let what = operation("update", &planned);
-        let deadline = Deadline::after(
-            TimeoutsModel::budget(&planned.timeouts, Operation::Update),
-            operation("updating", &planned),
-        );
-        match until_stopped(request.stop, put(&request.provider, &planned, &deadline)).await {
-            Ok(Some(state)) => {
-                response.write_state(&state);
-            }
-            Ok(None) => response.diagnostics.error(
-                format!("Could not {what}"),
-                "A value of the policy is still unknown at apply time; this is a bug in the provider, please report it.",
-            ),
-            Err(failure) => failure.report(&what, &mut response.diagnostics),
+        )
+        .await
+        {
+            response.write_state(&state);
         }
     }
 

@@ -30,10 +30,11 @@ use tfplugin::framework::{
 use super::ports::{
     self, EffectivePortModel, PortModel, effective_port_type, effective_ports, port_block,
 };
-use super::until_stopped;
+use super::{report_unknown_at_apply, until_stopped};
 use crate::arm::Arm;
 use crate::timeouts::{self, Operation, TimeoutsModel};
 use crate::validators;
+use tfplugin::framework::stop::StopToken;
 
 /// The `jit_policy_virtual_machine` resource type.
 #[derive(Debug, Default, Clone, Copy)]
@@ -222,10 +223,6 @@ async fn upsert(
         Some(existing) => *existing = entry.clone(),
         None => vms.push(entry.clone()),
     }
-    // Only what a PUT takes: read-only fields of the answer are not sent back.
-    policy.id = None;
-    policy.name = None;
-    policy.resource_type = None;
     let stored = arm.client.put_policy(&policy_id, &policy, deadline).await?;
     let held = stored
         .properties
@@ -234,6 +231,39 @@ async fn upsert(
         .find(|vm| vm.id.eq_ignore_ascii_case(vm_id));
     // Should Azure not echo the VM, store what was sent: the next refresh shows the truth.
     Ok(Some(from_arm(held.unwrap_or(&entry), &policy_id, planned)))
+}
+
+/// Create and update alike: this VM's entry put into the policy within the operation's budget;
+/// the state to store, or `None` with the failure reported.
+async fn apply(
+    planned: &Value,
+    arm: &Arm,
+    stop: StopToken,
+    op: Operation,
+    diagnostics: &mut Diagnostics,
+) -> Option<PolicyVirtualMachineModel> {
+    let planned = model::read::<PolicyVirtualMachineModel>(
+        planned,
+        "jit_policy_virtual_machine plan",
+        diagnostics,
+    )?;
+    let (verb, verbing) = op.verbs();
+    let what = operation(verb, &planned);
+    let deadline = Deadline::after(
+        TimeoutsModel::budget(&planned.timeouts, op),
+        operation(verbing, &planned),
+    );
+    match until_stopped(stop, upsert(arm, &planned, &deadline)).await {
+        Ok(Some(state)) => Some(state),
+        Ok(None) => {
+            report_unknown_at_apply(&what, diagnostics);
+            None
+        }
+        Err(failure) => {
+            failure.report(&what, diagnostics);
+            None
+        }
+    }
 }
 
 fn operation(verb: &str, model: &PolicyVirtualMachineModel) -> String {
@@ -321,23 +351,17 @@ impl Resource<Arm> for JitPolicyVirtualMachine {
     }
 
     async fn create(&self, request: CreateRequest<Arm>, response: &mut CreateResponse) {
-        let Some(planned) = model::read::<PolicyVirtualMachineModel>(
-            &request.planned,
-            "jit_policy_virtual_machine plan",
+        let (planned, provider, stop) = (request.planned, request.provider, request.stop);
+        if let Some(state) = apply(
+            &planned,
+            &provider,
+            stop,
+            Operation::Create,
             &mut response.diagnostics,
-        ) else {
-            return;
-        };
-        let deadline = Deadline::after(
-            TimeoutsModel::budget(&planned.timeouts, Operation::Create),
-            operation("adding", &planned),
-        );
-        match until_stopped(request.stop, upsert(&request.provider, &planned, &deadline)).await {
-            Ok(Some(state)) => {
-                response.write_state(&state);
-            }
-            Ok(None) => response.diagnostics.error(format!("Could not {}", operation("create", &planned)), "A value is still unknown at apply time; this is a bug in the provider, please report it."),
-            Err(failure) => failure.report(&operation("create", &planned), &mut response.diagnostics),
+        )
+        .await
+        {
+            response.write_state(&state);
         }
     }
 
@@ -400,23 +424,17 @@ impl Resource<Arm> for JitPolicyVirtualMachine {
     }
 
     async fn update(&self, request: UpdateRequest<Arm>, response: &mut UpdateResponse) {
-        let Some(planned) = model::read::<PolicyVirtualMachineModel>(
-            &request.planned,
-            "jit_policy_virtual_machine plan",
+        let (planned, provider, stop) = (request.planned, request.provider, request.stop);
+        if let Some(state) = apply(
+            &planned,
+            &provider,
+            stop,
+            Operation::Update,
             &mut response.diagnostics,
-        ) else {
-            return;
-        };
-        let deadline = Deadline::after(
-            TimeoutsModel::budget(&planned.timeouts, Operation::Update),
-            operation("updating", &planned),
-        );
-        match until_stopped(request.stop, upsert(&request.provider, &planned, &deadline)).await {
-            Ok(Some(state)) => {
-                response.write_state(&state);
-            }
-            Ok(None) => response.diagnostics.error(format!("Could not {}", operation("update", &planned)), "A value is still unknown at apply time; this is a bug in the provider, please report it."),
-            Err(failure) => failure.report(&operation("update", &planned), &mut response.diagnostics),
+        )
+        .await
+        {
+            response.write_state(&state);
         }
     }
 
@@ -451,9 +469,6 @@ impl Resource<Arm> for JitPolicyVirtualMachine {
             if vms.is_empty() {
                 arm.client.delete_policy(&policy_id, &deadline).await?;
             } else {
-                policy.id = None;
-                policy.name = None;
-                policy.resource_type = None;
                 arm.client
                     .put_policy(&policy_id, &policy, &deadline)
                     .await?;

@@ -74,6 +74,14 @@ impl Failure {
     }
 }
 
+/// A planned value still unknown at apply time: Terraform should never let that happen.
+pub(crate) fn report_unknown_at_apply(what: &str, diagnostics: &mut Diagnostics) {
+    diagnostics.error(
+        format!("Could not {what}"),
+        "A value is still unknown at apply time; this is a bug in the provider, please report it.",
+    );
+}
+
 /// Runs `work` until it finishes or Terraform stops the provider, whichever is first;
 /// dropping `work` cancels its call in flight.
 pub(crate) async fn until_stopped<T>(
