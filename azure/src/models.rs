@@ -160,6 +160,42 @@ pub struct JitRequestPort {
     pub mapped_port: Option<i64>,
 }
 
+/// The body of `POST .../jitNetworkAccessPolicies/{name}/initiate`: open access now.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JitInitiateRequest {
+    /// Per VM, the ports to open.
+    pub virtual_machines: Vec<JitInitiateVirtualMachine>,
+    /// Why, for the audit trail.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub justification: Option<String>,
+}
+
+/// A VM of an initiate request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JitInitiateVirtualMachine {
+    /// The VM's ARM id.
+    pub id: String,
+    /// Its ports.
+    pub ports: Vec<JitInitiatePort>,
+}
+
+/// A port of an initiate request. The API takes an end time, not a duration, and one source
+/// at most: without it, Azure opens the port for the caller's own address.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JitInitiatePort {
+    /// The port.
+    #[serde(deserialize_with = "port_number")]
+    pub number: i64,
+    /// When access ends (RFC 3339, UTC).
+    pub end_time_utc: String,
+    /// The one source to allow; `None` for the caller's address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allowed_source_address_prefix: Option<String>,
+}
+
 /// A page of a list operation.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]

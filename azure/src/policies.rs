@@ -4,7 +4,7 @@ use jit_core::PolicyId;
 
 use crate::client::{ArmClient, Deadline};
 use crate::error::ArmError;
-use crate::models::JitPolicy;
+use crate::models::{JitInitiateRequest, JitPolicy, JitRequest};
 
 const PROVIDER: &str = "Microsoft.Security";
 const POLICIES: &str = "jitNetworkAccessPolicies";
@@ -43,6 +43,23 @@ impl ArmClient {
         deadline: &Deadline,
     ) -> Result<JitPolicy, ArmError> {
         self.put(self.policy_url(id), policy, deadline).await
+    }
+
+    /// Opens access (`POST .../initiate`, answered 202 with the request as recorded). The
+    /// API has no operation to read one request or to revoke it: the request then shows in the
+    /// policy's `requests`. Not idempotent, so only throttling and failures to connect are
+    /// tried again.
+    pub async fn initiate(
+        &self,
+        id: &PolicyId,
+        request: &JitInitiateRequest,
+        deadline: &Deadline,
+    ) -> Result<JitRequest, ArmError> {
+        let mut url = self.policy_url(id);
+        if let Ok(mut path) = url.path_segments_mut() {
+            path.push("initiate");
+        }
+        self.post(url, request, deadline).await
     }
 
     /// Deletes the policy; false if it did not exist.

@@ -6,7 +6,10 @@ use std::sync::Arc;
 use azure_core::credentials::{AccessToken, Secret, TokenCredential, TokenRequestOptions};
 use jit_azure::auth::TokenSource;
 use jit_azure::client::{ArmClient, Deadline, http_client};
-use jit_azure::models::{JitPolicy, JitPolicyProperties, JitPortRule, JitVirtualMachine};
+use jit_azure::models::{
+    JitInitiatePort, JitInitiateRequest, JitInitiateVirtualMachine, JitPolicy, JitPolicyProperties,
+    JitPortRule, JitVirtualMachine,
+};
 use jit_azure::retry::RetryPolicy;
 use jit_core::PolicyId;
 use std::time::Duration;
@@ -230,5 +233,59 @@ async fn throttling_and_unavailability_are_retried() {
         running.emulator.read(|state| state.policies.len()),
         1,
         "one policy, not several"
+    );
+}
+
+#[tokio::test]
+async fn initiate_opens_access_and_the_request_is_in_the_history() {
+    let running = start(100).await;
+    admin(
+        &running.url,
+        "/_emulator/vms",
+        serde_json::json!({"id": vm("web"), "location": "westeurope"}),
+    )
+    .await;
+    running
+        .client
+        .put_policy(&id("default"), &policy(vm("web")), &deadline())
+        .await
+        .expect("PUT");
+    let end = (time::OffsetDateTime::now_utc() + time::Duration::minutes(30))
+        .format(&time::format_description::well_known::Rfc3339)
+        .expect("a time");
+    let request = JitInitiateRequest {
+        virtual_machines: vec![JitInitiateVirtualMachine {
+            id: vm("web"),
+            ports: vec![JitInitiatePort {
+                number: 22,
+                end_time_utc: end,
+                allowed_source_address_prefix: Some("10.1.2.3".into()),
+            }],
+        }],
+        justification: Some("INC-1".into()),
+    };
+    let answered = running
+        .client
+        .initiate(&id("default"), &request, &deadline())
+        .await
+        .expect("initiate");
+    assert_eq!(answered.virtual_machines[0].ports[0].number, 22);
+    let held = running
+        .client
+        .get_policy(&id("default"), &deadline())
+        .await
+        .expect("GET")
+        .expect("the policy");
+    let recorded = held
+        .properties
+        .requests
+        .last()
+        .expect("a request in the history");
+    assert_eq!(recorded.justification.as_deref(), Some("INC-1"));
+    assert_eq!(
+        recorded.virtual_machines[0].ports[0]
+            .allowed_source_address_prefix
+            .as_deref(),
+        Some("10.1.2.3")
     );
 }
