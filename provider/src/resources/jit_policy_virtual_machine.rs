@@ -30,7 +30,7 @@ use tfplugin::framework::{
 use super::ports::{
     self, EffectivePortModel, PortModel, effective_port_type, effective_ports, port_block,
 };
-use super::{report_unknown_at_apply, until_stopped};
+use super::{finish_apply, until_stopped};
 use crate::arm::Arm;
 use crate::timeouts::{self, Operation, TimeoutsModel};
 use crate::validators;
@@ -253,17 +253,8 @@ async fn apply(
         TimeoutsModel::budget(&planned.timeouts, op),
         operation(verbing, &planned),
     );
-    match until_stopped(stop, upsert(arm, &planned, &deadline)).await {
-        Ok(Some(state)) => Some(state),
-        Ok(None) => {
-            report_unknown_at_apply(&what, diagnostics);
-            None
-        }
-        Err(failure) => {
-            failure.report(&what, diagnostics);
-            None
-        }
-    }
+    let result = until_stopped(stop, upsert(arm, &planned, &deadline)).await;
+    finish_apply(result, &what, diagnostics)
 }
 
 fn operation(verb: &str, model: &PolicyVirtualMachineModel) -> String {

@@ -74,12 +74,27 @@ impl Failure {
     }
 }
 
-/// A planned value still unknown at apply time: Terraform should never let that happen.
-pub(crate) fn report_unknown_at_apply(what: &str, diagnostics: &mut Diagnostics) {
-    diagnostics.error(
-        format!("Could not {what}"),
-        "A value is still unknown at apply time; this is a bug in the provider, please report it.",
-    );
+/// The end of a create or update: the state to store, or `None` with the failure of `what`
+/// reported (a value still unknown at apply time is a provider bug: Terraform never sends one).
+pub(crate) fn finish_apply<M>(
+    result: Result<Option<M>, Failure>,
+    what: &str,
+    diagnostics: &mut Diagnostics,
+) -> Option<M> {
+    match result {
+        Ok(Some(state)) => Some(state),
+        Ok(None) => {
+            diagnostics.error(
+                format!("Could not {what}"),
+                "A value is still unknown at apply time; this is a bug in the provider, please report it.",
+            );
+            None
+        }
+        Err(failure) => {
+            failure.report(what, diagnostics);
+            None
+        }
+    }
 }
 
 /// Runs `work` until it finishes or Terraform stops the provider, whichever is first;
