@@ -12,10 +12,12 @@
 //! - [`retry`]: the backoff policy, as pure functions.
 //! - [`models`]: the API's resources, tolerant of what the live service sends.
 //! - [`policies`]: the JIT policy operations.
+//! - [`addresses`]: a VM's private IP address, for callers that open access and connect.
 //! - [`error`]: [`ArmError`] and ARM's `CloudError`.
 //!
 //! Nothing here knows Terraform: the provider and the command line use it alike.
 
+pub mod addresses;
 pub mod auth;
 pub mod client;
 pub mod cloud;

@@ -96,6 +96,37 @@ impl JitPortRule {
     }
 }
 
+impl JitPortRule {
+    /// The rule as `jit_core` checks requests against it, or the findings that keep it from
+    /// being one (a policy written by another client may hold what this one would refuse).
+    pub fn to_rule(&self) -> Result<jit_core::PortRule, Vec<jit_core::Finding>> {
+        jit_core::RawPortRule {
+            number: Some(self.number),
+            protocol: Some(&self.protocol),
+            allowed_source_address_prefix: self.allowed_source_address_prefix.as_deref(),
+            allowed_source_address_prefixes: self
+                .allowed_source_address_prefixes
+                .as_ref()
+                .map(|prefixes| prefixes.iter().map(String::as_str).collect()),
+            max_request_access_duration: Some(&self.max_request_access_duration),
+        }
+        .parse()
+    }
+}
+
+impl JitPolicy {
+    /// The policy's entry for a VM, matching ids as Azure does (ignoring case).
+    pub fn virtual_machine(&self, vm_id: &str) -> Option<&JitVirtualMachine> {
+        let asked = jit_core::VmId::parse(vm_id).ok();
+        self.properties.virtual_machines.iter().find(|vm| {
+            match (&asked, jit_core::VmId::parse(&vm.id)) {
+                (Some(asked), Ok(held)) => asked.same_vm(&held),
+                _ => vm.id.eq_ignore_ascii_case(vm_id),
+            }
+        })
+    }
+}
+
 fn any_protocol() -> String {
     jit_core::limits::DEFAULT_PROTOCOL.as_str().to_owned()
 }

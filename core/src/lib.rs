@@ -97,7 +97,8 @@ pub use duration::{IsoDuration, MaxRequestAccessDuration};
 pub use error::RuleError;
 pub use names::{Location, PolicyName, ResourceGroupName, same_location};
 pub use policy::{
-    AllowedSource, DuplicatePort, PortRule, check_name_length, default_port_rules, duplicate_ports,
+    AllowedSource, DuplicatePort, PortRule, check_access, check_name_length, default_port_rules,
+    duplicate_ports, unreachable_source,
 };
 pub use policy_id::PolicyId;
 pub use port::{ManagementPort, PortNumber, PortRange, PortRangeReading, Protocol};

@@ -79,22 +79,70 @@ impl PortRule {
     /// Checks an access request against this rule: the source must be allowed and the
     /// duration must not exceed the maximum. Returns every problem.
     pub fn check_request(&self, source: &SourcePrefix, duration: IsoDuration) -> Vec<RuleError> {
-        let mut errors = Vec::new();
-        if !self.allowed_source.covers(source) {
-            errors.push(RuleError::SourceNotAllowed {
-                prefix: source.to_string(),
-                number: self.number.get(),
-            });
-        }
-        if duration > self.max_request_access_duration.get() {
-            errors.push(RuleError::RequestTooLong {
-                requested: duration.to_string(),
-                max: self.max_request_access_duration.to_string(),
-                number: self.number.get(),
-            });
-        }
-        errors
+        check_access(
+            std::slice::from_ref(self),
+            self.number,
+            Some(source),
+            Some(duration),
+        )
     }
+}
+
+/// Checks one port of an access request against the port rules of its VM in the policy: the
+/// port must be one of them ([`RuleError::PortNotInPolicy`]), and, where they are known, the
+/// source must be allowed and the duration within the port's maximum. `None` means not known
+/// (no source given, so Azure takes the caller's address; or a time not known yet), which is
+/// not checked. The provider at plan time, the command line before calling and the emulator on
+/// initiate all check requests with this one function.
+pub fn check_access(
+    rules: &[PortRule],
+    number: PortNumber,
+    source: Option<&SourcePrefix>,
+    duration: Option<IsoDuration>,
+) -> Vec<RuleError> {
+    let Some(rule) = rules.iter().find(|rule| rule.number == number) else {
+        return vec![RuleError::PortNotInPolicy {
+            number: number.get(),
+        }];
+    };
+    let mut errors = Vec::new();
+    if let Some(source) = source
+        && !rule.allowed_source.covers(source)
+    {
+        errors.push(RuleError::SourceNotAllowed {
+            prefix: source.to_string(),
+            number: number.get(),
+        });
+    }
+    if let Some(duration) = duration
+        && duration > rule.max_request_access_duration.get()
+    {
+        errors.push(RuleError::RequestTooLong {
+            requested: duration.to_string(),
+            max: rule.max_request_access_duration.to_string(),
+            number: number.get(),
+        });
+    }
+    errors
+}
+
+/// A source inside `allowed` that no host connects from, for a request whose only purpose is to
+/// end another one early (the API has no revoke; a newer request for a port revokes the open
+/// one): `192.0.2.0`, the network address of TEST-NET-1 (RFC 5737, never routed), when any
+/// source is allowed; else the network address of an allowed IPv4 block of at least four
+/// addresses, which no host may have. `None` when every allowed source is a single address, a
+/// small block, an IPv6 block (whose zero address is the subnet routers' anycast address) or a
+/// service tag that is not open to all.
+pub fn unreachable_source(allowed: &AllowedSource) -> Option<SourcePrefix> {
+    allowed.prefixes().iter().find_map(|prefix| match prefix {
+        prefix if prefix.is_open_to_internet() => Some(SourcePrefix::Address(
+            std::net::Ipv4Addr::new(192, 0, 2, 0).into(),
+        )),
+        SourcePrefix::Network(ipnet::IpNet::V4(network)) if network.prefix_len() <= 30 => {
+            Some(SourcePrefix::Address(network.network().into()))
+        }
+        _ => None,
+    })
 }
 
 /// The four ports Defender for Cloud recommends, with its defaults: 22, 3389, 5985 and 5986,
@@ -197,6 +245,70 @@ mod tests {
 
     fn prefix(text: &str) -> SourcePrefix {
         text.parse().unwrap()
+    }
+
+    #[test]
+    fn unreachable_sources_reach_no_host() {
+        let of = |prefixes: &[&str]| {
+            unreachable_source(&AllowedSource::Prefixes(
+                prefixes.iter().map(|p| prefix(p)).collect(),
+            ))
+            .map(|source| source.to_string())
+        };
+        assert_eq!(of(&["*"]).as_deref(), Some("192.0.2.0"));
+        assert_eq!(of(&["Internet"]).as_deref(), Some("192.0.2.0"));
+        assert_eq!(
+            of(&["203.0.113.7", "10.1.0.0/16"]).as_deref(),
+            Some("10.1.0.0")
+        );
+        assert_eq!(of(&["203.0.113.7"]), None);
+        assert_eq!(of(&["203.0.113.6/31"]), None);
+        assert_eq!(of(&["2001:db8::/64"]), None);
+        assert_eq!(of(&["VirtualNetwork"]), None);
+        // What it picks is inside what it was picked from.
+        let allowed = AllowedSource::Prefix(prefix("10.1.0.0/16"));
+        assert!(allowed.covers(&unreachable_source(&allowed).unwrap()));
+    }
+
+    #[test]
+    fn check_access_checks_only_what_is_known() {
+        let mut ssh = PortRule::with_defaults(PortNumber::new(22).unwrap());
+        ssh.allowed_source = AllowedSource::Prefix(prefix("10.0.0.0/8"));
+        let rules = [ssh];
+        let port = |n| PortNumber::new(n).unwrap();
+        assert_eq!(
+            check_access(&rules, port(3389), Some(&prefix("10.1.2.3")), None),
+            vec![RuleError::PortNotInPolicy { number: 3389 }]
+        );
+        assert_eq!(check_access(&rules, port(22), None, None), vec![]);
+        assert_eq!(
+            check_access(
+                &rules,
+                port(22),
+                Some(&prefix("192.0.2.1")),
+                Some(IsoDuration::from_hours(4))
+            ),
+            vec![
+                RuleError::SourceNotAllowed {
+                    prefix: "192.0.2.1".to_owned(),
+                    number: 22
+                },
+                RuleError::RequestTooLong {
+                    requested: "PT4H".to_owned(),
+                    max: "PT3H".to_owned(),
+                    number: 22
+                }
+            ]
+        );
+        assert_eq!(
+            check_access(
+                &rules,
+                port(22),
+                Some(&prefix("10.1.0.0/16")),
+                Some(IsoDuration::from_hours(3))
+            ),
+            vec![]
+        );
     }
 
     fn check_name(policy_name: &str, vm_name: &str, expected: Result<(), &str>) {

@@ -3,12 +3,14 @@
 use std::sync::Arc;
 
 use tfplugin::cty::Value;
+use tfplugin::framework::data_source::DataSource;
+use tfplugin::framework::ephemeral::EphemeralResource;
 use tfplugin::framework::provider::ConfigureRequest;
 use tfplugin::framework::{Diagnostics, Provider, Resource, Schema};
 
 use crate::arm::Arm;
 use crate::config;
-use crate::resources;
+use crate::{data_sources, ephemeral, resources};
 
 /// The `jit` provider.
 #[derive(Debug, Default, Clone, Copy)]
@@ -65,6 +67,19 @@ impl Provider for JitProvider {
             Arc::new(resources::jit_policy_virtual_machine::JitPolicyVirtualMachine),
             Arc::new(resources::jit_access_request::JitAccessRequest),
         ]
+    }
+
+    fn data_sources(&self) -> Vec<Arc<dyn DataSource<Arm>>> {
+        vec![
+            Arc::new(data_sources::jit_policy::JitPolicyData),
+            Arc::new(data_sources::jit_policies::JitPoliciesData),
+        ]
+    }
+
+    fn ephemeral_resources(&self) -> Vec<Arc<dyn EphemeralResource<Arm>>> {
+        vec![Arc::new(
+            ephemeral::jit_access_request::JitAccessRequestEphemeral,
+        )]
     }
 }
 

@@ -3,13 +3,14 @@
 //! generate, and `JIT_DOCS_BLESS=1` rewrites the pages.
 //!
 //! A page is written from a template where one exists, as tfplugindocs does:
-//! `docs/templates/index.md` for the provider and `docs/templates/resources/<short>.md` for a
-//! resource type (`<short>` is the type name without `jit_`). A template is Markdown kept as
+//! `docs/templates/index.md` for the provider and `docs/templates/<kind>/<short>.md` for a
+//! type (`<kind>` is `resources`, `data-sources` or `ephemeral-resources`, as tfplugindocs lays
+//! them out; `<short>` is the type name without `jit_`). A template is Markdown kept as
 //! written, except for lines that are exactly one of these markers:
 //!
 //! - `<!-- description -->`: the schema's description;
 //! - `<!-- example -->`: `## Example Usage` and the type's example,
-//!   `examples/resources/<type name>/resource.tf`;
+//!   `examples/<kind>/<type name>/resource.tf` (`data-source.tf`, `ephemeral-resource.tf`);
 //! - `<!-- example PATH -->`: the file at `PATH` (from the repository root) as an HCL block;
 //! - `<!-- schema -->`: `## Schema` and every attribute and block, generated (required, once).
 //!
@@ -241,6 +242,15 @@ fn render(root: &Path, page: &Page) -> Result<String, Vec<String>> {
 
 const QUICKSTART: &str = "examples/quickstart/main.tf";
 
+/// A kind of type: its docs and examples directory, its example file, its title suffix, and
+/// its types' names and schemas.
+type Kind = (
+    &'static str,
+    &'static str,
+    &'static str,
+    Vec<(&'static str, Block)>,
+);
+
 fn pages() -> Vec<Page> {
     let mut pages = vec![Page {
         path: "docs/index.md".to_owned(),
@@ -249,16 +259,50 @@ fn pages() -> Vec<Page> {
         template: "docs/templates/index.md".to_owned(),
         example: None,
     }];
-    for resource in JitProvider.resources() {
-        let name = resource.type_name();
-        let short = name.trim_start_matches("jit_");
-        pages.push(Page {
-            path: format!("docs/resources/{short}.md"),
-            title: name.to_owned(),
-            block: resource.schema().block,
-            template: format!("docs/templates/resources/{short}.md"),
-            example: Some(format!("examples/resources/{name}/resource.tf")),
-        });
+    // tfplugindocs' layout: a directory per kind, and an example file named after the kind.
+    let kinds: [Kind; 3] = [
+        (
+            "resources",
+            "resource.tf",
+            "",
+            JitProvider
+                .resources()
+                .iter()
+                .map(|t| (t.type_name(), t.schema().block))
+                .collect(),
+        ),
+        (
+            "data-sources",
+            "data-source.tf",
+            " (Data Source)",
+            JitProvider
+                .data_sources()
+                .iter()
+                .map(|t| (t.type_name(), t.schema().block))
+                .collect(),
+        ),
+        (
+            "ephemeral-resources",
+            "ephemeral-resource.tf",
+            " (Ephemeral)",
+            JitProvider
+                .ephemeral_resources()
+                .iter()
+                .map(|t| (t.type_name(), t.schema().block))
+                .collect(),
+        ),
+    ];
+    for (dir, example, suffix, types) in kinds {
+        for (name, block) in types {
+            let short = name.trim_start_matches("jit_");
+            pages.push(Page {
+                path: format!("docs/{dir}/{short}.md"),
+                title: format!("{name}{suffix}"),
+                block,
+                template: format!("docs/templates/{dir}/{short}.md"),
+                example: Some(format!("examples/{dir}/{name}/{example}")),
+            });
+        }
     }
     pages
 }
@@ -291,7 +335,12 @@ fn reference_docs_match_the_schemas() {
         }
     }
     // A template no page uses is a page that silently stopped being generated.
-    for dir in ["docs/templates", "docs/templates/resources"] {
+    for dir in [
+        "docs/templates",
+        "docs/templates/resources",
+        "docs/templates/data-sources",
+        "docs/templates/ephemeral-resources",
+    ] {
         let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
             continue;
         };

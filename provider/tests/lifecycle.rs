@@ -6,49 +6,12 @@
 
 use std::time::{Duration, Instant};
 
+use jit_e2e::Workspace;
 use jit_e2e::emulator::{Emulator, SeededVm, policy_id};
-use jit_e2e::{Connection, Workspace, terraform_binary};
 use serde_json::{Value, json};
 
-const PROVIDER: &str = env!("CARGO_BIN_EXE_terraform-provider-jit");
-
-const HEADER: &str = r#"terraform {
-  required_providers {
-    jit = { source = "jit-as-code/jit" }
-  }
-}
-
-provider "jit" {}
-"#;
-
-/// A workspace whose provider talks to `emulator` (settings from `ARM_*` variables).
-fn workspace(emulator: &Emulator) -> Option<Workspace> {
-    let terraform = terraform_binary()?;
-    let mut workspace = Workspace::new(terraform, std::path::Path::new(PROVIDER), Connection::Tls);
-    for (key, value) in emulator.provider_env() {
-        workspace.env(&key, &value);
-    }
-    Some(workspace)
-}
-
-/// `plan -detailed-exitcode`: 0 no changes, 2 changes; anything else fails the test.
-fn plan_exit_code(workspace: &Workspace) -> (i32, String) {
-    let output = workspace.terraform(&["plan", "-detailed-exitcode", "-input=false", "-no-color"]);
-    let code = output.status.code().unwrap_or(-1);
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    assert!(
-        code == 0 || code == 2,
-        "plan failed ({code}):\n{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    (code, stdout)
-}
-
-fn apply(workspace: &Workspace, extra: &[&str]) -> String {
-    let mut args = vec!["apply", "-auto-approve", "-input=false", "-no-color"];
-    args.extend_from_slice(extra);
-    workspace.terraform_ok(&args)
-}
+mod common;
+use common::{HEADER, apply, plan_exit_code, workspace};
 
 fn two_vm_policy(web: &SeededVm, ops: &SeededVm, web_prefix: &str) -> String {
     format!(
@@ -486,27 +449,6 @@ fn a_trace_log_of_a_whole_apply_holds_no_secret() {
     );
     let state = std::fs::read_to_string(workspace.path().join("terraform.tfstate")).expect("state");
     assert!(!state.contains(jit_emulator::auth::DEFAULT_CLIENT_SECRET));
-}
-
-#[test]
-fn applying_an_access_request_explains_it_is_not_available_and_keeps_nothing() {
-    let emulator = Emulator::start();
-    let Some(workspace) = workspace(&emulator) else {
-        return;
-    };
-    emulator.seed_vm("rg-prod", "web-01");
-    emulator.seed_vm("rg-prod", "ops-01");
-    workspace.copy_tf_files(&jit_e2e::workspace_root().join("examples/quickstart"));
-    let output = workspace.terraform(&["apply", "-auto-approve", "-input=false", "-no-color"]);
-    assert!(!output.status.success());
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        stderr.contains("Create of jit_access_request is not available yet"),
-        "{stderr}"
-    );
-    // The policy it depends on was applied; the request reached no state.
-    let state = workspace.terraform_ok(&["state", "list"]);
-    assert!(!state.contains("jit_access_request"), "{state}");
 }
 
 #[test]

@@ -315,6 +315,9 @@ fn check_examples_validate(connection: Connection) {
         "resources/jit_policy",
         "resources/jit_policy_virtual_machine",
         "resources/jit_access_request",
+        "data-sources/jit_policy",
+        "data-sources/jit_policies",
+        "ephemeral-resources/jit_access_request",
     ] {
         assert!(
             dirs.contains(&examples.join(expected)),
@@ -464,9 +467,9 @@ fn check_schema(connection: Connection) {
     );
 }
 
-/// `jit_access_request` is planned but not applied yet: apply says so and stores nothing. No
-/// call reaches Azure, since the request is refused before any.
-fn check_apply_explains_itself(connection: Connection) {
+/// A `jit_access_request` whose create cannot reach Azure (no credentials here) fails with the
+/// operation named, and nothing half-created reaches state.
+fn check_failed_apply_stores_nothing(connection: Connection) {
     let Some(workspace) = workspace(connection) else {
         return;
     };
@@ -492,7 +495,7 @@ resource "jit_access_request" "patching" {{
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
-        stderr.contains("Create of jit_access_request is not available yet"),
+        stderr.contains("Could not create jit_access_request"),
         "{stderr}"
     );
     // Nothing half-created reached state.
@@ -524,7 +527,7 @@ for_each_connection!(
     check_plan,
     check_defaults_for_a_vm_without_ports,
     check_schema,
-    check_apply_explains_itself,
+    check_failed_apply_stores_nothing,
     check_plans_against_existing_state,
     check_provider_configuration,
 );

@@ -12,23 +12,6 @@ use jit_azure::ArmError;
 use tfplugin::framework::Diagnostics;
 use tfplugin::framework::stop::StopToken;
 
-/// Create and update of access requests are not wired yet; say so plainly instead of
-/// pretending.
-pub(crate) fn lifecycle_not_available(
-    diagnostics: &mut Diagnostics,
-    type_name: &str,
-    operation: &str,
-) {
-    diagnostics.error(
-        format!("{operation} of {type_name} is not available yet"),
-        format!(
-            "This version of the jit provider validates and plans {type_name} but cannot {} it in Azure yet. \
-             `terraform validate` and `terraform plan` work today.",
-            operation.to_ascii_lowercase()
-        ),
-    );
-}
-
 /// Why an operation against Azure did not finish.
 #[derive(Debug)]
 pub(crate) enum Failure {
