@@ -289,3 +289,110 @@ async fn initiate_opens_access_and_the_request_is_in_the_history() {
         Some("10.1.2.3")
     );
 }
+
+async fn arm_put(running: &Running, id: &str, body: serde_json::Value) {
+    let response = reqwest::Client::new()
+        .put(format!("{}{id}?api-version=2024-05-01", running.url))
+        .json(&body)
+        .send()
+        .await
+        .expect("a PUT");
+    assert!(
+        response.status().is_success(),
+        "{id}: {}",
+        response.status()
+    );
+}
+
+fn network(kind: &str, name: &str) -> String {
+    format!("/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Network/{kind}/{name}")
+}
+
+fn vm_with_nics(name: &str, nics: &[String]) -> jit_azure::compute::VirtualMachine {
+    jit_azure::compute::VirtualMachine {
+        id: vm(name),
+        name: name.to_owned(),
+        location: "westeurope".to_owned(),
+        resource_group: "rg".to_owned(),
+        os_type: None,
+        network_interface_ids: nics.to_vec(),
+    }
+}
+
+#[tokio::test]
+async fn the_nsgs_of_a_vm_are_on_its_nics_and_their_subnets() {
+    let running = start(100).await;
+    let shared_nsg = network("networkSecurityGroups", "subnet-nsg");
+    arm_put(
+        &running,
+        &shared_nsg,
+        serde_json::json!({"location": "westeurope"}),
+    )
+    .await;
+    let vnet = network("virtualNetworks", "net");
+    arm_put(
+        &running,
+        &vnet,
+        serde_json::json!({"location": "westeurope", "properties": {"subnets": [
+            {"name": "guarded", "properties": {"networkSecurityGroup": {"id": shared_nsg}}},
+            {"name": "open", "properties": {}}
+        ]}}),
+    )
+    .await;
+    let nic = |subnet: &str| {
+        serde_json::json!({"location": "westeurope", "properties": {"ipConfigurations": [
+            {"name": "ipconfig1", "properties": {"subnet": {"id": format!("{vnet}/subnets/{subnet}")}}}
+        ]}})
+    };
+    arm_put(
+        &running,
+        &network("networkInterfaces", "in-guarded"),
+        nic("guarded"),
+    )
+    .await;
+    arm_put(
+        &running,
+        &network("networkInterfaces", "in-open"),
+        nic("open"),
+    )
+    .await;
+    admin(
+        &running.url,
+        "/_emulator/vms",
+        serde_json::json!({"id": vm("seeded"), "location": "westeurope"}),
+    )
+    .await;
+
+    let client = &running.client;
+    let by_subnet = vm_with_nics("a", &[network("networkInterfaces", "in-guarded")]);
+    assert_eq!(
+        client
+            .network_security_groups_of(&by_subnet, &deadline())
+            .await
+            .expect("read"),
+        std::slice::from_ref(&shared_nsg)
+    );
+    let open = vm_with_nics(
+        "b",
+        &[
+            network("networkInterfaces", "in-open"),
+            network("networkInterfaces", "gone"),
+        ],
+    );
+    assert!(
+        client
+            .network_security_groups_of(&open, &deadline())
+            .await
+            .expect("read")
+            .is_empty(),
+        "an open subnet and a NIC that no longer exists: no NSG"
+    );
+    let seeded = vm_with_nics("seeded", &[network("networkInterfaces", "seeded-nic")]);
+    assert_eq!(
+        client
+            .network_security_groups_of(&seeded, &deadline())
+            .await
+            .expect("read"),
+        [network("networkSecurityGroups", "seeded-nsg")]
+    );
+}
