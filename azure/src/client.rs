@@ -216,8 +216,14 @@ impl ArmClient {
         })
     }
 
-    /// The URL of an ARM path (segments are escaped) with `api-version`.
+    /// The URL of an ARM path (segments are escaped) with the JIT API's `api-version`.
     pub fn url(&self, segments: &[&str]) -> Url {
+        self.url_with_version(segments, API_VERSION)
+    }
+
+    /// The URL of an ARM path (segments are escaped) with another resource provider's
+    /// `api-version`: each provider versions its API on its own (Compute, Network).
+    pub fn url_with_version(&self, segments: &[&str], api_version: &str) -> Url {
         let mut url = self.inner.base.clone();
         {
             // A base URL always has a path, so this cannot fail for http(s).
@@ -226,8 +232,17 @@ impl ArmClient {
             }
         }
         url.query_pairs_mut()
-            .append_pair("api-version", API_VERSION);
+            .append_pair("api-version", api_version);
         url
+    }
+
+    /// The URL of a resource given by its ARM id (`/subscriptions/...`), with `api_version`.
+    pub fn url_of_id(&self, id: &str, api_version: &str) -> Url {
+        let segments: Vec<&str> = id
+            .split('/')
+            .filter(|segment| !segment.is_empty())
+            .collect();
+        self.url_with_version(&segments, api_version)
     }
 
     /// GET a JSON resource; `None` when it does not exist (404).

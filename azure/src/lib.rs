@@ -12,19 +12,27 @@
 //! - [`retry`]: the backoff policy, as pure functions.
 //! - [`models`]: the API's resources, tolerant of what the live service sends.
 //! - [`policies`]: the JIT policy operations.
-//! - [`addresses`]: a VM's private IP address, for callers that open access and connect.
+//! - [`compute`]: the virtual machines of a scope, the NSGs that filter each one, and a VM's
+//!   private IP address.
+//! - [`inventory`]: each VM as configured, not configured or unsupported, with its recent
+//!   activity ([`inventory::classify`] decides, [`inventory::inventory`] reads).
+//! - [`audit`]: the request history as one entry per request, VM and port.
+//! - [`roles`]: the least-privileged role of a requester, as Microsoft's script makes it.
 //! - [`error`]: [`ArmError`] and ARM's `CloudError`.
 //!
 //! Nothing here knows Terraform: the provider and the command line use it alike.
 
-pub mod addresses;
+pub mod audit;
 pub mod auth;
 pub mod client;
 pub mod cloud;
+pub mod compute;
 pub mod error;
+pub mod inventory;
 pub mod models;
 pub mod policies;
 pub mod retry;
+pub mod roles;
 pub mod settings;
 
 pub use client::{ArmClient, Deadline};

@@ -289,3 +289,255 @@ async fn initiate_opens_access_and_the_request_is_in_the_history() {
         Some("10.1.2.3")
     );
 }
+
+async fn arm_put(running: &Running, id: &str, body: serde_json::Value) {
+    let response = reqwest::Client::new()
+        .put(format!("{}{id}?api-version=2024-05-01", running.url))
+        .json(&body)
+        .send()
+        .await
+        .expect("a PUT");
+    assert!(
+        response.status().is_success(),
+        "{id}: {}",
+        response.status()
+    );
+}
+
+fn network(kind: &str, name: &str) -> String {
+    format!("/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Network/{kind}/{name}")
+}
+
+fn vm_with_nics(name: &str, nics: &[String]) -> jit_azure::compute::VirtualMachine {
+    jit_azure::compute::VirtualMachine {
+        id: vm(name),
+        name: name.to_owned(),
+        location: "westeurope".to_owned(),
+        resource_group: "rg".to_owned(),
+        os_type: None,
+        network_interface_ids: nics.to_vec(),
+    }
+}
+
+#[tokio::test]
+async fn the_nsgs_of_a_vm_are_on_its_nics_and_their_subnets() {
+    let running = start(100).await;
+    let shared_nsg = network("networkSecurityGroups", "subnet-nsg");
+    arm_put(
+        &running,
+        &shared_nsg,
+        serde_json::json!({"location": "westeurope"}),
+    )
+    .await;
+    let vnet = network("virtualNetworks", "net");
+    arm_put(
+        &running,
+        &vnet,
+        serde_json::json!({"location": "westeurope", "properties": {"subnets": [
+            {"name": "guarded", "properties": {"networkSecurityGroup": {"id": shared_nsg}}},
+            {"name": "open", "properties": {}}
+        ]}}),
+    )
+    .await;
+    let nic = |subnet: &str| {
+        serde_json::json!({"location": "westeurope", "properties": {"ipConfigurations": [
+            {"name": "ipconfig1", "properties": {"subnet": {"id": format!("{vnet}/subnets/{subnet}")}}}
+        ]}})
+    };
+    arm_put(
+        &running,
+        &network("networkInterfaces", "in-guarded"),
+        nic("guarded"),
+    )
+    .await;
+    arm_put(
+        &running,
+        &network("networkInterfaces", "in-open"),
+        nic("open"),
+    )
+    .await;
+    admin(
+        &running.url,
+        "/_emulator/vms",
+        serde_json::json!({"id": vm("seeded"), "location": "westeurope"}),
+    )
+    .await;
+
+    let client = &running.client;
+    let by_subnet = vm_with_nics("a", &[network("networkInterfaces", "in-guarded")]);
+    assert_eq!(
+        client
+            .network_security_groups_of(&by_subnet, &deadline())
+            .await
+            .expect("read"),
+        std::slice::from_ref(&shared_nsg)
+    );
+    let open = vm_with_nics(
+        "b",
+        &[
+            network("networkInterfaces", "in-open"),
+            network("networkInterfaces", "gone"),
+        ],
+    );
+    assert!(
+        client
+            .network_security_groups_of(&open, &deadline())
+            .await
+            .expect("read")
+            .is_empty(),
+        "an open subnet and a NIC that no longer exists: no NSG"
+    );
+    let seeded = vm_with_nics("seeded", &[network("networkInterfaces", "seeded-nic")]);
+    assert_eq!(
+        client
+            .network_security_groups_of(&seeded, &deadline())
+            .await
+            .expect("read"),
+        [network("networkSecurityGroups", "seeded-nsg")]
+    );
+}
+
+#[tokio::test]
+async fn virtual_machines_are_listed_every_page_with_their_os_and_nics() {
+    let running = start(2).await;
+    for (name, os) in [("vm-a", "Linux"), ("vm-b", "Windows"), ("vm-c", "Linux")] {
+        admin(
+            &running.url,
+            "/_emulator/vms",
+            serde_json::json!({"id": vm(name), "location": "westeurope", "osType": os}),
+        )
+        .await;
+    }
+    admin(
+        &running.url,
+        "/_emulator/vms",
+        serde_json::json!({"id": vm("vm-d").replace("/rg/", "/other/"), "location": "northeurope"}),
+    )
+    .await;
+    let all = running
+        .client
+        .list_virtual_machines(SUB, None, &deadline())
+        .await
+        .expect("list");
+    let names: Vec<&str> = all.iter().map(|vm| vm.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["vm-d", "vm-a", "vm-b", "vm-c"],
+        "two pages, in id order"
+    );
+    let vm_b = &all[2];
+    assert_eq!(vm_b.os_type.as_deref(), Some("Windows"));
+    assert_eq!(vm_b.resource_group, "rg");
+    assert_eq!(vm_b.location, "westeurope");
+    assert_eq!(
+        vm_b.network_interface_ids,
+        [network("networkInterfaces", "vm-b-nic")]
+    );
+    let in_group = running
+        .client
+        .list_virtual_machines(SUB, Some("other"), &deadline())
+        .await
+        .expect("list");
+    assert_eq!(in_group.len(), 1);
+    assert_eq!(in_group[0].location, "northeurope");
+}
+
+#[tokio::test]
+async fn the_inventory_reads_the_network_only_for_vms_no_policy_lists() {
+    let running = start(2).await;
+    for name in ["web", "spare", "spare-2"] {
+        admin(
+            &running.url,
+            "/_emulator/vms",
+            serde_json::json!({"id": vm(name), "location": "westeurope"}),
+        )
+        .await;
+    }
+    admin(
+        &running.url,
+        "/_emulator/vms",
+        serde_json::json!({"id": vm("legacy"), "location": "westeurope", "nsg": false}),
+    )
+    .await;
+    running
+        .client
+        .put_policy(&id("default"), &policy(vm("web")), &deadline())
+        .await
+        .expect("PUT");
+    let end = (time::OffsetDateTime::now_utc() + time::Duration::minutes(30))
+        .format(&time::format_description::well_known::Rfc3339)
+        .expect("a time");
+    running
+        .client
+        .initiate(
+            &id("default"),
+            &JitInitiateRequest {
+                virtual_machines: vec![JitInitiateVirtualMachine {
+                    id: vm("web"),
+                    ports: vec![JitInitiatePort {
+                        number: 22,
+                        end_time_utc: end,
+                        allowed_source_address_prefix: Some("10.0.0.1".into()),
+                    }],
+                }],
+                justification: None,
+            },
+            &deadline(),
+        )
+        .await
+        .expect("initiate");
+    running.emulator.requests.clear();
+
+    let rows = jit_azure::inventory::inventory(
+        &running.client,
+        SUB,
+        Some("rg"),
+        Some("West Europe"),
+        time::OffsetDateTime::now_utc(),
+        &deadline(),
+    )
+    .await
+    .expect("inventory");
+    let summary: Vec<(&str, &str)> = rows
+        .iter()
+        .map(|row| (row.name.as_str(), row.status.as_str()))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("legacy", "unsupported"),
+            ("spare", "not_configured"),
+            ("spare-2", "not_configured"),
+            ("web", "configured")
+        ]
+    );
+    assert_eq!(rows[3].approved_requests_last_7_days, 1);
+    assert_eq!(rows[3].last_user.as_deref(), Some("anonymous"));
+    assert_eq!(rows[3].ports, [22]);
+
+    let calls = running.emulator.requests.snapshot();
+    let count = |fragment: &str| -> u64 {
+        calls
+            .requests
+            .iter()
+            .filter(|entry| entry.path.contains(fragment))
+            .map(|entry| entry.count)
+            .sum()
+    };
+    assert_eq!(
+        count("/jitnetworkaccesspolicies"),
+        1,
+        "one page of policies"
+    );
+    assert_eq!(count("/virtualmachines"), 2, "two pages of VMs");
+    assert_eq!(
+        count("/networkinterfaces/"),
+        3,
+        "one NIC per VM no policy lists"
+    );
+    assert_eq!(
+        count("/networkinterfaces/web-nic"),
+        0,
+        "none for the configured VM"
+    );
+}

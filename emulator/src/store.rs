@@ -147,7 +147,8 @@ pub struct RequestPort {
     pub status: String,
     /// [`REASON_USER_REQUESTED`], [`REASON_NEWER_REQUEST`] or [`REASON_EXPIRED`].
     pub status_reason: String,
-    /// Azure Firewall DNAT port; never set by the emulator (it emulates no firewall).
+    /// Azure Firewall DNAT port, set when the policy's VM has a `publicIpAddress` (see
+    /// [`crate::routes::initiate::firewall_port`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mapped_port: Option<i64>,
 }

@@ -73,6 +73,9 @@ impl Provider for JitProvider {
         vec![
             Arc::new(data_sources::jit_policy::JitPolicyData),
             Arc::new(data_sources::jit_policies::JitPoliciesData),
+            Arc::new(data_sources::jit_access_requests::JitAccessRequestsData),
+            Arc::new(data_sources::jit_virtual_machines::JitVirtualMachinesData),
+            Arc::new(data_sources::jit_requester_role::JitRequesterRoleData),
         ]
     }
 

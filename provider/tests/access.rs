@@ -439,3 +439,162 @@ output "portal" {{ value = data.jit_policy.portal }}
         "{stderr}"
     );
 }
+
+#[test]
+fn audit_and_inventory_data_sources_return_what_the_emulator_holds_across_pages() {
+    let emulator = Emulator::start_with(jit_emulator::Config {
+        page_size: 2,
+        ..jit_emulator::Config::default()
+    });
+    let Some(workspace) = workspace(&emulator) else {
+        return;
+    };
+    // Three policies (two pages of the list) in two groups, one VM each; a fourth VM no policy
+    // covers, and a fifth without an NSG.
+    let mut vms = Vec::new();
+    for (group, name) in [("rg-a", "default"), ("rg-a", "second"), ("rg-b", "default")] {
+        let vm = emulator.seed_vm(group, &format!("{name}-vm"));
+        let body = json!({"kind": "Basic", "location": "westeurope", "properties": {"virtualMachines": [
+            {"id": vm.id, "ports": [{"number": 22, "protocol": "TCP", "allowedSourceAddressPrefix": "*", "maxRequestAccessDuration": "PT3H"}]}
+        ]}});
+        assert_eq!(
+            emulator.arm("PUT", &policy_id(group, name), Some(body)).0,
+            200
+        );
+        vms.push((group, name, vm));
+    }
+    emulator.seed_vm("rg-a", "loose-vm");
+    let (status, body) = emulator.admin(
+        "POST",
+        "/_emulator/vms",
+        Some(json!({"id": jit_e2e::emulator::vm_id("rg-b", "bare-vm"), "location": "westeurope", "nsg": false})),
+    );
+    assert!(status < 300, "{body}");
+    // Two requests on each policy's VM, with sources and justifications of their own.
+    for (round, source) in ["10.0.0.1", "10.0.0.2"].into_iter().enumerate() {
+        for (group, name, vm) in &vms {
+            let end = jit_emulator::clock::format_azure(
+                emulator.state.clock.now() + time::Duration::minutes(30),
+            );
+            let (status, body) = emulator.arm(
+                "POST",
+                &format!("{}/initiate", policy_id(group, name)),
+                Some(json!({"justification": format!("ticket-{round}"), "virtualMachines": [{"id": vm.id, "ports": [{"number": 22, "endTimeUtc": end, "allowedSourceAddressPrefix": source}]}]})),
+            );
+            assert_eq!(status, 202, "{body}");
+        }
+    }
+    workspace.write(
+        "main.tf",
+        &format!(
+            r#"{HEADER}
+data "jit_access_requests" "all" {{}}
+
+data "jit_access_requests" "one_vm" {{
+  virtual_machine_id = "{vm}"
+  since              = "PT1H"
+}}
+
+data "jit_virtual_machines" "all" {{}}
+
+data "jit_requester_role" "portal" {{}}
+
+output "all" {{ value = data.jit_access_requests.all.requests }}
+output "one_vm" {{ value = data.jit_access_requests.one_vm.requests }}
+output "vms" {{ value = {{ for vm in data.jit_virtual_machines.all.virtual_machines : "${{vm.resource_group_name}}/${{vm.name}}" => [vm.status, vm.reason, vm.approved_requests_last_7_days] }} }}
+output "actions" {{ value = data.jit_requester_role.portal.actions }}
+"#,
+            vm = vms[0].2.id
+        ),
+    );
+    apply(&workspace, &[]);
+    let outputs = workspace.terraform_json(&["output", "-json"]);
+
+    // The audit trail is every port of every request the emulator holds, whatever page its
+    // policy is on.
+    let mut expected: Vec<(String, String, String, String)> = Vec::new();
+    for (group, name, _) in &vms {
+        let held = emulator
+            .policy(&policy_id(group, name))
+            .expect("the policy");
+        for request in held["properties"]["requests"].as_array().expect("requests") {
+            for vm in request["virtualMachines"].as_array().expect("VMs") {
+                for port in vm["ports"].as_array().expect("ports") {
+                    expected.push((
+                        vm["id"].as_str().unwrap_or_default().to_owned(),
+                        request["justification"]
+                            .as_str()
+                            .unwrap_or_default()
+                            .to_owned(),
+                        port["allowedSourceAddressPrefix"]
+                            .as_str()
+                            .unwrap_or_default()
+                            .to_owned(),
+                        port["status"].as_str().unwrap_or_default().to_owned(),
+                    ));
+                }
+            }
+        }
+    }
+    let all = outputs["all"]["value"].as_array().expect("a list");
+    let mut got: Vec<(String, String, String, String)> = all
+        .iter()
+        .map(|entry| {
+            (
+                entry["virtual_machine_id"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+                entry["justification"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+                entry["sources"][0].as_str().unwrap_or_default().to_owned(),
+                entry["status"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    expected.sort();
+    got.sort();
+    assert_eq!(got.len(), 6);
+    assert_eq!(got, expected);
+    assert!(
+        all.iter()
+            .all(|entry| entry["requestor"].as_str().is_some_and(|r| !r.is_empty()))
+    );
+    let one_vm = outputs["one_vm"]["value"].as_array().expect("a list");
+    assert_eq!(one_vm.len(), 2, "{one_vm:#?}");
+    assert!(
+        one_vm
+            .iter()
+            .all(|entry| entry["virtual_machine_id"] == json!(vms[0].2.id))
+    );
+
+    // The inventory: three protected, one not, one that cannot be.
+    let inventory = &outputs["vms"]["value"];
+    assert_eq!(
+        inventory["rg-a/default-vm"],
+        json!(["configured", null, 2]),
+        "{inventory:#}"
+    );
+    assert_eq!(inventory["rg-a/second-vm"], json!(["configured", null, 2]));
+    assert_eq!(inventory["rg-b/default-vm"], json!(["configured", null, 2]));
+    assert_eq!(
+        inventory["rg-a/loose-vm"],
+        json!(["not_configured", null, 0])
+    );
+    assert_eq!(inventory["rg-b/bare-vm"][0], "unsupported");
+    assert!(
+        inventory["rg-b/bare-vm"][1]
+            .as_str()
+            .is_some_and(|reason| reason.contains("network security group"))
+    );
+    assert!(
+        outputs["actions"]["value"]
+            .as_array()
+            .expect("actions")
+            .contains(&json!(
+                "Microsoft.Security/locations/jitNetworkAccessPolicies/initiate/action"
+            ))
+    );
+}

@@ -317,6 +317,9 @@ fn check_examples_validate(connection: Connection) {
         "resources/jit_access_request",
         "data-sources/jit_policy",
         "data-sources/jit_policies",
+        "data-sources/jit_access_requests",
+        "data-sources/jit_virtual_machines",
+        "data-sources/jit_requester_role",
         "ephemeral-resources/jit_access_request",
     ] {
         assert!(
@@ -450,6 +453,26 @@ fn check_schema(connection: Connection) {
             "jit_policy",
             "jit_policy_virtual_machine"
         ]
+    );
+    let kinds = |key: &str| -> Vec<String> {
+        provider[key]
+            .as_object()
+            .map(|schemas| schemas.keys().cloned().collect())
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        kinds("data_source_schemas"),
+        vec![
+            "jit_access_requests",
+            "jit_policies",
+            "jit_policy",
+            "jit_requester_role",
+            "jit_virtual_machines"
+        ]
+    );
+    assert_eq!(
+        kinds("ephemeral_resource_schemas"),
+        vec!["jit_access_request"]
     );
     let policy = &provider["resource_schemas"]["jit_policy"]["block"];
     assert_eq!(policy["attributes"]["location"]["required"], true);

@@ -263,6 +263,9 @@ pub struct SeedVm {
     private_ip_address: Option<String>,
     /// Whether to give the NIC an NSG (default true); false makes an unsupported VM.
     nsg: Option<bool>,
+    /// `properties.storageProfile.osDisk.osType`: `Linux` (the default) or `Windows`, which
+    /// an inventory reads to suggest SSH or RDP.
+    os_type: Option<String>,
 }
 
 /// `POST /_emulator/vms`: creates a VM with a NIC and (by default) an NSG in one call, the
@@ -284,6 +287,16 @@ pub async fn seed_vm(State(emulator): Shared, AdminJson(seed): AdminJson<SeedVm>
         "{group}/Microsoft.Network/networkInterfaces/{}-nic",
         vm_id.name
     );
+    if let Some(os_type) = &seed.os_type
+        && os_type != "Linux"
+        && os_type != "Windows"
+    {
+        return ArmError::invalid_content(
+            format!("osType `{os_type}` is not Linux or Windows"),
+            "osType",
+        )
+        .into_response();
+    }
     let with_nsg = seed.nsg.unwrap_or(true);
     let ip = seed
         .private_ip_address
@@ -306,6 +319,7 @@ pub async fn seed_vm(State(emulator): Shared, AdminJson(seed): AdminJson<SeedVm>
     let vm = json!({
         "id": seed.id, "name": vm_id.name, "type": "Microsoft.Compute/virtualMachines", "location": seed.location,
         "properties": {"provisioningState": "Succeeded",
+            "storageProfile": {"osDisk": {"osType": seed.os_type.unwrap_or_else(|| "Linux".to_owned())}},
             "networkProfile": {"networkInterfaces": [{"id": nic_id, "properties": {"primary": true}}]}},
     });
     emulator.write(|state| {

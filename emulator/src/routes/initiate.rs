@@ -113,15 +113,13 @@ pub fn initiate(
         let mut recorded = Vec::new();
         for (vm_id, prefix, ports) in &asked {
             let parsed = VmId::parse(vm_id);
-            let configured =
-                policy
-                    .virtual_machines
-                    .iter()
-                    .find(|vm| match (&parsed, VmId::parse(&vm.id)) {
-                        (Ok(asked), Ok(configured)) => asked.same_vm(&configured),
-                        _ => vm.id.eq_ignore_ascii_case(vm_id),
-                    });
-            let Some(configured) = configured else {
+            let configured = policy.virtual_machines.iter().enumerate().find(|(_, vm)| {
+                match (&parsed, VmId::parse(&vm.id)) {
+                    (Ok(asked), Ok(configured)) => asked.same_vm(&configured),
+                    _ => vm.id.eq_ignore_ascii_case(vm_id),
+                }
+            });
+            let Some((vm_index, configured)) = configured else {
                 problems.rule(
                     format!("{prefix}.id"),
                     format!(
@@ -133,10 +131,11 @@ pub fn initiate(
             };
             let mut opened = Vec::new();
             for port in ports {
-                let Some(rule) = configured
+                let Some((rule_index, rule)) = configured
                     .ports
                     .iter()
-                    .find(|rule| rule.number == port.number)
+                    .enumerate()
+                    .find(|(_, rule)| rule.number == port.number)
                 else {
                     problems.finding(
                         &port.prefix,
@@ -218,7 +217,10 @@ pub fn initiate(
                     end_time_utc: port.end,
                     status: STATUS_INITIATED.to_owned(),
                     status_reason: REASON_USER_REQUESTED.to_owned(),
-                    mapped_port: None,
+                    mapped_port: configured
+                        .public_ip_address
+                        .as_ref()
+                        .map(|_| firewall_port(vm_index, rule_index)),
                 });
             }
             recorded.push((
@@ -288,6 +290,27 @@ pub fn initiate(
     ))
 }
 
+/// The first port of the range an emulated Azure Firewall maps ports into.
+pub const FIREWALL_BASE_PORT: i64 = 50000;
+
+/// How many ports of that range each VM of a policy has.
+pub const FIREWALL_PORTS_PER_VM: i64 = 100;
+
+/// The `mappedPort` of a request port when the policy's VM has a `publicIpAddress` (an Azure
+/// Firewall in front of it): the firewall's DNAT port that leads to the VM's port.
+///
+/// Azure takes it from the firewall's DNAT table; the emulator has no firewall, so it derives
+/// one that is stable and distinct within a policy: `50000 + 100 × (the VM's position in the
+/// policy) + (the port rule's position in the VM's rules)`, both counted from 0, wrapped to
+/// stay within 50000..=65535. The first VM's first rule maps to 50000, its second to 50001, the
+/// second VM's first rule to 50100.
+pub fn firewall_port(vm_index: usize, rule_index: usize) -> i64 {
+    const RANGE: i64 = 65536 - FIREWALL_BASE_PORT;
+    let vm = i64::try_from(vm_index).unwrap_or(i64::MAX) % RANGE;
+    let rule = i64::try_from(rule_index).unwrap_or(i64::MAX) % RANGE;
+    FIREWALL_BASE_PORT + (vm * FIREWALL_PORTS_PER_VM + rule) % RANGE
+}
+
 /// The most requests a policy's history keeps. Azure documents no limit (the portal shows the
 /// last 7 days); without one, a busy policy's GET and every initiate would grow without end.
 pub const MAX_HISTORY: usize = 100;
@@ -307,6 +330,25 @@ fn trim_history(requests: &mut Vec<AccessRequest>) {
                 requests.remove(index);
             }
             None => break,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn firewall_ports_are_stable_distinct_and_in_range() {
+        assert_eq!(firewall_port(0, 0), 50000);
+        assert_eq!(firewall_port(0, 1), 50001);
+        assert_eq!(firewall_port(1, 0), 50100);
+        for (vm, rule) in [(155, 35), (156, 0), (usize::MAX, usize::MAX)] {
+            let port = firewall_port(vm, rule);
+            assert!(
+                (FIREWALL_BASE_PORT..=65535).contains(&port),
+                "{vm} {rule}: {port}"
+            );
         }
     }
 }

@@ -141,6 +141,16 @@ pub enum Route {
         /// Its name.
         name: String,
     },
+    /// The list of a Compute/Network type at subscription or resource-group scope
+    /// (`.../providers/Microsoft.Compute/virtualMachines`).
+    ListResources {
+        /// Its type.
+        kind: ResourceKind,
+        /// Subscription id.
+        subscription: String,
+        /// Resource group filter.
+        resource_group: Option<String>,
+    },
     /// `.../networkSecurityGroups/{nsg}/securityRules[/{rule}]`.
     SecurityRules {
         /// The NSG id.
@@ -231,9 +241,6 @@ pub fn parse_route(path: &str, api_version: &str) -> Result<Route, ArmError> {
             _ => Err(not_found()),
         };
     }
-    let Some(group) = resource_group else {
-        return Err(unknown_type());
-    };
     let kind = match (
         namespace.to_ascii_lowercase().as_str(),
         tail.first().map(|t| t.to_ascii_lowercase()),
@@ -247,6 +254,16 @@ pub fn parse_route(path: &str, api_version: &str) -> Result<Route, ArmError> {
         }
         ("microsoft.network", Some(t)) if t == "virtualnetworks" => ResourceKind::VirtualNetwork,
         _ => return Err(unknown_type()),
+    };
+    if let [_] = tail {
+        return Ok(Route::ListResources {
+            kind,
+            subscription,
+            resource_group,
+        });
+    }
+    let Some(group) = resource_group else {
+        return Err(unknown_type());
     };
     let id = |name: &str| {
         format!(
@@ -420,6 +437,24 @@ async fn dispatch(emulator: &Arc<Emulator>, request: Request) -> Result<Response
                 kind.type_name(),
             )),
         },
+        (
+            Route::ListResources {
+                kind,
+                subscription,
+                resource_group,
+            },
+            Method::GET,
+        ) => Ok(resources::list(
+            emulator,
+            kind,
+            &subscription,
+            resource_group.as_deref(),
+            &page,
+        )),
+        (Route::ListResources { kind, .. }, method) => Err(ArmError::method_not_allowed(
+            method.as_str(),
+            kind.type_name(),
+        )),
         (Route::SecurityRules { nsg_id, rule }, Method::GET) => {
             resources::security_rules(emulator, &nsg_id, rule.as_deref())
         }
@@ -443,6 +478,9 @@ pub struct Page {
     pub size: usize,
     /// The URL of this list without query, for `nextLink`.
     pub base_url: String,
+    /// The request's `api-version`, which `nextLink` repeats (ARM's links carry the version
+    /// of the call that made them, and Compute's differs from JIT's).
+    pub api_version: String,
 }
 
 impl Page {
@@ -467,14 +505,19 @@ impl Page {
                 .load(std::sync::atomic::Ordering::Relaxed)
                 .max(1),
             base_url: format!("{scheme}://{host}{}", request.uri().path()),
+            api_version: query
+                .get("api-version")
+                .cloned()
+                .unwrap_or_else(|| JIT_API_VERSION.to_owned()),
         }
     }
 
     /// `nextLink` for the page after this one.
     pub fn next_link(&self) -> String {
         format!(
-            "{}?api-version={JIT_API_VERSION}&%24skipToken={}",
+            "{}?api-version={}&%24skipToken={}",
             self.base_url,
+            self.api_version,
             self.skip + self.size
         )
     }

@@ -5,7 +5,7 @@
 //! NSG without JIT's rules and they are gone, which is what happens in Azure when
 //! infrastructure-as-code redeploys an NSG.
 
-use super::{ResourceKind, json_response};
+use super::{Page, ResourceKind, json_response};
 use crate::Emulator;
 use crate::arm_error::ArmError;
 use axum::http::StatusCode;
@@ -28,6 +28,60 @@ pub fn get(
         .read(|state| state.resource(id).map(to_json))
         .map(|bytes| json_response(StatusCode::OK, bytes))
         .ok_or_else(|| ArmError::resource_not_found(kind.type_name(), name, group))
+}
+
+/// GET of the list of one type at subscription or resource-group scope, a page at a time
+/// with ARM's `nextLink` (the same paging as the JIT lists, see `/_emulator/config`).
+///
+/// Resources are listed in the order of their lower-cased ids, so pages are stable.
+pub fn list(
+    emulator: &Emulator,
+    kind: ResourceKind,
+    subscription: &str,
+    resource_group: Option<&str>,
+    page: &Page,
+) -> Response {
+    let bytes = emulator.read(|state| {
+        let matching: Vec<&Value> = state
+            .resources
+            .values()
+            .filter(|resource| {
+                resource
+                    .get("type")
+                    .and_then(Value::as_str)
+                    .is_some_and(|t| t.eq_ignore_ascii_case(kind.type_name()))
+            })
+            .filter(|resource| {
+                let id = resource.get("id").and_then(Value::as_str).unwrap_or("");
+                in_scope(id, subscription, resource_group)
+            })
+            .collect();
+        let more = matching.len() > page.skip.saturating_add(page.size);
+        let value: Vec<&Value> = matching
+            .into_iter()
+            .skip(page.skip)
+            .take(page.size)
+            .collect();
+        let mut list = json!({ "value": value });
+        if more {
+            list["nextLink"] = json!(page.next_link());
+        }
+        to_json(&list)
+    });
+    json_response(StatusCode::OK, bytes)
+}
+
+/// Whether an ARM id is in the subscription (and resource group), ignoring case as ARM does.
+fn in_scope(id: &str, subscription: &str, resource_group: Option<&str>) -> bool {
+    let segments: Vec<&str> = id.split('/').collect();
+    let is = |index: usize, expected: &str| {
+        segments
+            .get(index)
+            .is_some_and(|segment| segment.eq_ignore_ascii_case(expected))
+    };
+    is(1, "subscriptions")
+        && is(2, subscription)
+        && resource_group.is_none_or(|group| is(3, "resourceGroups") && is(4, group))
 }
 
 /// PUT: 201 when created, 200 when replaced.
@@ -155,5 +209,21 @@ pub fn security_rules(
                 "The Resource 'Microsoft.Network/networkSecurityGroups/{nsg_name}' was not found."
             ),
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::in_scope;
+
+    #[test]
+    fn scope_is_compared_without_case() {
+        let id =
+            "/subscriptions/ABC/resourceGroups/Web/providers/Microsoft.Compute/virtualMachines/vm1";
+        assert!(in_scope(id, "abc", None));
+        assert!(in_scope(id, "abc", Some("WEB")));
+        assert!(!in_scope(id, "abc", Some("web2")));
+        assert!(!in_scope(id, "other", None));
+        assert!(!in_scope("", "abc", None));
     }
 }

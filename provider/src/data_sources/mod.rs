@@ -1,8 +1,11 @@
 //! The data sources, one file each, with their docs and tests beside them; this module holds
 //! the shape of a policy that `jit_policy` and `jit_policies` both return.
 
+pub mod jit_access_requests;
 pub mod jit_policies;
 pub mod jit_policy;
+pub mod jit_requester_role;
+pub mod jit_virtual_machines;
 
 use serde::{Deserialize, Serialize};
 
