@@ -598,3 +598,65 @@ output "actions" {{ value = data.jit_requester_role.portal.actions }}
             ))
     );
 }
+
+#[test]
+fn behind_an_azure_firewall_the_ephemeral_request_gives_the_firewall_and_its_mapped_port() {
+    let emulator = Emulator::start();
+    let Some(workspace) = workspace(&emulator) else {
+        return;
+    };
+    let web = emulator.seed_vm("rg-prod", "web-01");
+    let policy = format!(
+        r#"{HEADER}
+resource "jit_policy" "web" {{
+  resource_group_name = "rg-prod"
+  location            = "westeurope"
+  virtual_machine {{
+    id                = "{web}"
+    public_ip_address = "52.174.10.20"
+    port {{
+      number = 3389
+    }}
+  }}
+}}
+"#,
+        web = web.id
+    );
+    workspace.write("main.tf", &policy);
+    apply(&workspace, &[]);
+    workspace.write(
+        "main.tf",
+        &(policy
+            + &format!(
+                r#"
+ephemeral "jit_access_request" "rdp" {{
+  policy_id          = jit_policy.web.id
+  virtual_machine_id = "{web}"
+  port               = 3389
+}}
+
+resource "terraform_data" "connect" {{
+  provisioner "local-exec" {{
+    command = "echo ${{ephemeral.jit_access_request.rdp.address}}:${{ephemeral.jit_access_request.rdp.connect_port}} ${{ephemeral.jit_access_request.rdp.mapped_port}} ${{ephemeral.jit_access_request.rdp.end_time_utc}} > connected.txt"
+  }}
+}}
+"#,
+                web = web.id
+            )),
+    );
+    apply(&workspace, &[]);
+    let connected = std::fs::read_to_string(workspace.path().join("connected.txt"))
+        .expect("the provisioner ran");
+    let fields: Vec<&str> = connected.split_whitespace().collect();
+    // The firewall's address and its DNAT port for the VM's first rule.
+    assert_eq!(fields[..2], ["52.174.10.20:50000", "50000"], "{connected}");
+    // Without `duration`: an hour (the port's maximum is PT3H), renewed if the run lasts.
+    let end =
+        time::OffsetDateTime::parse(fields[2], &time::format_description::well_known::Rfc3339)
+            .expect("an end time");
+    let left = end - time::OffsetDateTime::now_utc();
+    assert!(
+        left > time::Duration::minutes(55) && left <= time::Duration::minutes(60),
+        "{left}"
+    );
+}
