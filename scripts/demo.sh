@@ -144,7 +144,7 @@ progress() {
   [ "$1" = --diff ] && { diff=1; shift; }
   awk -v diff=$diff '
     diff && /^  # / { block = 1 }
-    /^(jit_[a-z_]+\.[a-z_]+: |Plan: |Apply complete|Destroy complete)/ || (block && NF) { sub(/ \[id=[^]]*\]$/, ""); print }
+    /^(jit_[a-z_]+\.[a-z_]+(\[[0-9]+\])?: |Plan: |Apply complete|Destroy complete)/ || (block && NF) { sub(/ \[id=[^]]*\]$/, ""); print }
     /^Plan: / { block = 0 }' "$1"
 }
 
@@ -168,10 +168,16 @@ progress --diff "$work/apply-port.log"
 rules_header
 jit_rules web-01
 
+step "request an hour of RDP on ops-01 (jit_access_request): JIT opens the port for that address"
+logged apply-request tf apply -auto-approve -var web_ssh_port=2222 -var request_ops_access=true
+progress "$work/apply-request.log"
+rules_header
+jit_rules ops-01
+
 step "terraform plan -detailed-exitcode: nothing left to change"
 emu -XDELETE "$url/_emulator/requests"
 plan_status=0
-tf plan -detailed-exitcode -var web_ssh_port=2222 > "$work/plan.log" 2>&1 || plan_status=$?
+tf plan -detailed-exitcode -var web_ssh_port=2222 -var request_ops_access=true > "$work/plan.log" 2>&1 || plan_status=$?
 case $plan_status in
   0) grep -E '^No changes' "$work/plan.log" ;;
   2) cat "$work/plan.log" >&2; die "the plan after apply is not empty (above)" ;;
@@ -181,12 +187,12 @@ emu "$url/_emulator/requests" | python3 -c '
 import json, sys
 calls = json.load(sys.stdin)["requests"]
 total = sum(c["count"] for c in calls)
-print("refreshing 2 resources took %d ARM call(s):" % total)
+print("refreshing 3 resources took %d ARM call(s):" % total)
 for c in calls:
     print("  %s %s  x%d" % (c["method"], c["path"], c["count"]))'
 
 step "terraform destroy"
-logged destroy tf destroy -auto-approve -var web_ssh_port=2222
+logged destroy tf destroy -auto-approve -var web_ssh_port=2222 -var request_ops_access=true
 progress "$work/destroy.log"
 rules_header
 jit_rules $vms

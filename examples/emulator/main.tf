@@ -80,3 +80,20 @@ resource "jit_policy_virtual_machine" "db" {
     max_request_access_duration   = "PT1H"
   }
 }
+
+# An hour of RDP on ops-01 for one operator, when asked for (`-var request_ops_access=true`):
+# the plan checks it against ops-01's entry in the policy, and the apply opens the port.
+resource "jit_access_request" "ops_rdp" {
+  count         = var.request_ops_access ? 1 : 0
+  policy_id     = jit_policy.prod.id
+  justification = "CHG-42 certificate rotation"
+
+  virtual_machine {
+    id = var.ops_vm_id
+    port {
+      number                        = 3389
+      allowed_source_address_prefix = "198.51.100.7"
+      duration                      = "PT1H"
+    }
+  }
+}

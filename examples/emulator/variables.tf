@@ -63,3 +63,9 @@ variable "web_ssh_port" {
   type        = number
   default     = 22
 }
+
+variable "request_ops_access" {
+  description = "Request an hour of RDP on ops-01 from one operator's address (a jit_access_request)."
+  type        = bool
+  default     = false
+}
