@@ -484,6 +484,22 @@ pub fn resolve(
     }
 }
 
+/// Resolves the settings from the environment alone, as a provider block with no attribute
+/// set would: the `jit` command line reads the same `ARM_*` variables as the provider. Each
+/// error is one message, its summary and how to fix it.
+pub fn resolve_environment(
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<ArmSettings, Vec<String>> {
+    let unset = Value::object(SETTINGS.iter().map(|setting| (setting.name, Value::Null)));
+    resolve(&unset, env).map_err(|diagnostics| {
+        diagnostics
+            .iter()
+            .filter(|diagnostic| diagnostic.severity == tfplugin::framework::Severity::Error)
+            .map(|diagnostic| format!("{}: {}", diagnostic.summary, diagnostic.detail))
+            .collect()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
