@@ -11,7 +11,7 @@ use jit_azure::models::{
     JitInitiatePort, JitInitiateRequest, JitInitiateVirtualMachine, JitPolicy, JitRequest,
     JitRequestPort, JitVirtualMachine,
 };
-use jit_core::{PolicyId, RawPortRule, RuleError, SourcePrefix, VmId};
+use jit_core::{PolicyId, RuleError, VmId, check_access};
 use time::OffsetDateTime;
 
 use super::Context;
@@ -183,32 +183,25 @@ fn check(
             continue;
         };
         let sources = stored.sources();
-        let raw = RawPortRule {
-            number: Some(stored.number),
-            protocol: Some(&stored.protocol),
-            allowed_source_address_prefix: stored.allowed_source_address_prefix.as_deref(),
-            allowed_source_address_prefixes: stored
-                .allowed_source_address_prefixes
-                .as_ref()
-                .map(|prefixes| prefixes.iter().map(String::as_str).collect()),
-            max_request_access_duration: Some(&stored.max_request_access_duration),
-        };
-        let rule = raw.parse().map_err(|findings| CliError::UnreadablePolicy {
-            policy: policy_id.to_string(),
-            reason: findings
-                .iter()
-                .map(|finding| finding.message())
-                .collect::<Vec<_>>()
-                .join("; "),
-        })?;
-        let source = args
-            .source
-            .as_ref()
-            .map_or(SourcePrefix::Any, |source| source.prefix.clone());
-        for error in rule.check_request(&source, args.duration) {
+        let rule = stored
+            .to_rule()
+            .map_err(|findings| CliError::UnreadablePolicy {
+                policy: policy_id.to_string(),
+                reason: findings
+                    .iter()
+                    .map(|finding| finding.message())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            })?;
+        // Without --source, Azure checks the caller's address, which only it knows.
+        let source = args.source.as_ref().map(|source| &source.prefix);
+        for error in check_access(
+            std::slice::from_ref(&rule),
+            rule.number,
+            source,
+            Some(args.duration),
+        ) {
             match error {
-                // Without --source, Azure checks the caller's address, which only it knows.
-                RuleError::SourceNotAllowed { .. } if args.source.is_none() => {}
                 RuleError::SourceNotAllowed { .. } => refusals.push(refuse(
                     "--source",
                     args.source
