@@ -43,9 +43,11 @@ assert_eq!(outcome.findings[0].address.as_deref(), Some("jit_policy.web"));
 #![deny(missing_docs)]
 
 pub mod config;
+pub mod eval;
 pub mod load;
 pub mod model;
 pub mod output;
+pub mod overlap;
 pub mod registry;
 pub mod rule;
 pub mod rules;
@@ -184,7 +186,7 @@ pub fn lint_text(name: &str, text: &str, settings: &Settings) -> Outcome {
         ..Outcome::default()
     };
     let unit = vec![(SourceFile::new(name, text), syntax)];
-    lint_module(unit, settings, true, &mut outcome);
+    lint_module(unit, None, settings, true, &mut outcome);
     outcome.finish();
     outcome
 }
@@ -240,7 +242,8 @@ pub fn lint_paths(paths: &[PathBuf], settings: &Settings, keep_sources: bool) ->
                 Err(source) => local.io_errors.push(LintError::io(path.clone(), source)),
             }
         }
-        lint_module(unit, settings, keep_sources, &mut local);
+        let dir = files.first().and_then(|f| f.parent());
+        lint_module(unit, dir, settings, keep_sources, &mut local);
         if let Ok(mut shared) = outcome.lock() {
             shared.findings.append(&mut local.findings);
             shared.files_checked += local.files_checked;
@@ -334,9 +337,12 @@ pub(crate) fn display_name(path: &Path) -> String {
     text.strip_prefix("./").map(str::to_owned).unwrap_or(text)
 }
 
-/// Lints the files of one module together, so that `var.x` resolves across its files.
+/// Lints the files of one module together: evaluated as a module ([`eval`]), checked by
+/// every rule at once (so that rules can relate resources across files), overlaps resolved,
+/// suppressions applied per file.
 fn lint_module(
     unit: Vec<(SourceFile, Syntax)>,
+    dir: Option<&Path>,
     settings: &Settings,
     keep_sources: bool,
     outcome: &mut Outcome,
@@ -363,21 +369,39 @@ fn lint_module(
             }
         }
     }
-    load::resolve_module(&mut documents);
-    for document in documents {
-        let mut findings = Vec::new();
-        let context = rule::Context::new(&document);
-        for rule in registry::ALL {
-            let meta = rule.meta();
-            let Some(severity) = settings.severity(meta.code) else {
-                continue;
-            };
-            let mut reporter = Reporter::new(settings, &document, meta, severity, &mut findings);
-            rule.check(&context, &mut reporter);
+    let module = eval::evaluate_root(documents, dir, settings);
+    let mut findings = Vec::new();
+    let context = rule::Context::new(&module.documents, &module.issues);
+    for rule in registry::ALL {
+        let meta = rule.meta();
+        let Some(severity) = settings.severity(meta.code) else {
+            continue;
+        };
+        let mut reporter =
+            Reporter::new(settings, &module.documents, meta, severity, &mut findings);
+        rule.check(&context, &mut reporter);
+    }
+    drop(context);
+    overlap::resolve(&mut findings);
+    let mut by_file: BTreeMap<String, Vec<Finding>> = BTreeMap::new();
+    for finding in findings {
+        by_file
+            .entry(finding.file.clone())
+            .or_default()
+            .push(finding);
+    }
+    let mut seen = std::collections::HashSet::new();
+    for document in module.documents {
+        // A child module called twice (or with `count`) adds its files once per call.
+        if !seen.insert(document.file.name.clone()) {
+            continue;
         }
-        drop(context);
+        let mut findings = by_file.remove(&document.file.name).unwrap_or_default();
         let mut directives = suppress::scan(&document.file, &document.block_extents);
         suppress::apply(&document.file, &mut directives, &mut findings, settings);
+        if document.from_module_call {
+            findings.retain(|f| f.code != rules::UnusedSuppression::META.code);
+        }
         keep(document.file, findings, keep_sources, outcome);
     }
 }

@@ -5,7 +5,87 @@
 //! [`JitPort`] or an [`NsgRule`] and never care which resource it came from.
 
 use crate::model::{Block, Body, Document, Node, Resource, Value};
+use crate::rule::Reads;
 use crate::source::Span;
+
+/// What [`jit_vms`] reads: the JIT resources and the azapi JIT policy body.
+pub const JIT_READS: &[Reads] = &[
+    Reads {
+        kind: "jit_policy",
+        attributes: &[
+            "name",
+            "id",
+            "number",
+            "protocol",
+            "allowed_source_address_prefix",
+            "allowed_source_address_prefixes",
+            "max_request_access_duration",
+        ],
+    },
+    Reads {
+        kind: "jit_policy_virtual_machine",
+        attributes: &[
+            "virtual_machine_id",
+            "policy_name",
+            "number",
+            "protocol",
+            "allowed_source_address_prefix",
+            "allowed_source_address_prefixes",
+            "max_request_access_duration",
+        ],
+    },
+    Reads {
+        kind: "jit_access_request",
+        attributes: &[
+            "policy_id",
+            "id",
+            "number",
+            "allowed_source_address_prefix",
+            "duration",
+        ],
+    },
+    Reads {
+        kind: "azapi_resource",
+        attributes: &["type", "name", "parent_id", "body"],
+    },
+];
+
+/// The attributes of one NSG security rule, as [`NsgRule`] reads them.
+const NSG_RULE_ATTRIBUTES: &[&str] = &[
+    "name",
+    "direction",
+    "access",
+    "protocol",
+    "source_address_prefix",
+    "source_address_prefixes",
+    "source_application_security_group_ids",
+    "destination_port_range",
+    "destination_port_ranges",
+];
+
+/// What [`nsg_rules`] reads: standalone rules and the NSGs' inline `security_rule`s, in both
+/// the block and the attribute form.
+pub const NSG_READS: &[Reads] = &[
+    Reads {
+        kind: "azurerm_network_security_rule",
+        attributes: NSG_RULE_ATTRIBUTES,
+    },
+    Reads {
+        kind: "azurerm_network_security_group",
+        attributes: &[
+            "security_rule",
+            "name",
+            "direction",
+            "access",
+            "protocol",
+            "source_address_prefix",
+            "source_address_prefixes",
+            "source_application_security_group_ids",
+            "destination_port_range",
+            "destination_port_ranges",
+        ],
+    },
+];
 
 /// Which resource a JIT port rule came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -148,9 +228,13 @@ pub fn is_exact_azapi_jit_type(type_node: &Node) -> bool {
         .is_some_and(|(name, _)| name.eq_ignore_ascii_case(AZAPI_JIT_TYPE))
 }
 
-/// Every JIT VM entry in the document.
-pub fn jit_vms(document: &Document) -> Vec<JitVm<'_>> {
-    document.resources.iter().flat_map(jit_vms_of).collect()
+/// Every JIT VM entry in the module's documents.
+pub fn jit_vms(documents: &[Document]) -> Vec<JitVm<'_>> {
+    documents
+        .iter()
+        .flat_map(|d| d.resources.iter())
+        .flat_map(jit_vms_of)
+        .collect()
 }
 
 /// The JIT VM entries of one resource (none for resources that are not JIT).
@@ -300,12 +384,28 @@ pub struct NsgRule<'a> {
     pub port_range: Option<&'a Node>,
     /// `destination_port_ranges`.
     pub port_ranges: Option<&'a Node>,
+    /// Each known destination port value, read through `jit_core` once (see
+    /// [`NsgRule::port_values`]).
+    pub ports: Vec<PortValue<'a>>,
+    /// Each known source value, read through `jit_core` once.
+    pub sources: Vec<SourceValue<'a>>,
 }
 
-/// Every NSG rule in the document.
-pub fn nsg_rules(document: &Document) -> Vec<NsgRule<'_>> {
+/// One known source value of an NSG rule and how `jit_core` reads it.
+#[derive(Debug)]
+pub struct SourceValue<'a> {
+    /// The value.
+    pub node: &'a Node,
+    /// Its text.
+    pub text: &'a str,
+    /// What Azure or a reader takes it for.
+    pub reading: jit_core::SourceReading,
+}
+
+/// Every NSG rule in the module's documents.
+pub fn nsg_rules(documents: &[Document]) -> Vec<NsgRule<'_>> {
     let mut rules = Vec::new();
-    for resource in &document.resources {
+    for resource in documents.iter().flat_map(|d| d.resources.iter()) {
         match resource.kind.as_str() {
             "azurerm_network_security_rule" => {
                 rules.push(nsg_rule(resource, resource.header, &resource.body));
@@ -322,7 +422,7 @@ pub fn nsg_rules(document: &Document) -> Vec<NsgRule<'_>> {
 }
 
 fn nsg_rule<'a>(resource: &'a Resource, span: Span, body: &'a Body) -> NsgRule<'a> {
-    NsgRule {
+    let mut rule = NsgRule {
         resource,
         span,
         body,
@@ -334,7 +434,24 @@ fn nsg_rule<'a>(resource: &'a Resource, span: Span, body: &'a Body) -> NsgRule<'
         source_prefixes: body.attribute("source_address_prefixes"),
         port_range: body.attribute("destination_port_range"),
         port_ranges: body.attribute("destination_port_ranges"),
-    }
+        ports: Vec::new(),
+        sources: Vec::new(),
+    };
+    rule.ports = rule.port_values();
+    rule.sources = rule
+        .source_nodes()
+        .0
+        .into_iter()
+        .filter_map(|node| {
+            let (text, reading) = read_source(node)?;
+            Some(SourceValue {
+                node,
+                text,
+                reading,
+            })
+        })
+        .collect();
+    rule
 }
 
 /// One known destination port value of an NSG rule and how it reads.
@@ -384,7 +501,7 @@ pub enum Tri {
     Unknown,
 }
 
-impl NsgRule<'_> {
+impl<'a> NsgRule<'a> {
     /// Whether the rule is an inbound Allow rule for a protocol that has ports.
     pub fn admits_inbound(&self) -> Tri {
         let is = |node: Option<&Node>, expected: &[&str]| match node {
@@ -420,7 +537,7 @@ impl NsgRule<'_> {
 
     /// The known destination port range values, with their nodes; unknown ones are returned
     /// separately.
-    pub fn port_range_nodes(&self) -> (Vec<&Node>, Vec<&Node>) {
+    pub fn port_range_nodes(&self) -> (Vec<&'a Node>, Vec<&'a Node>) {
         let mut known = Vec::new();
         let mut unknown = Vec::new();
         for node in self
@@ -439,7 +556,7 @@ impl NsgRule<'_> {
 
     /// Each known destination port value, read as its author meant it (a comma-separated list
     /// as its parts; see [`jit_core::PortRange::read`]).
-    pub fn port_values(&self) -> Vec<PortValue<'_>> {
+    fn port_values(&self) -> Vec<PortValue<'a>> {
         let single = self.port_range.into_iter().map(|node| (node, None));
         let listed = self
             .port_ranges
@@ -467,7 +584,7 @@ impl NsgRule<'_> {
     }
 
     /// The source prefix values, known and unknown, as for ports.
-    pub fn source_nodes(&self) -> (Vec<&Node>, Vec<&Node>) {
+    pub fn source_nodes(&self) -> (Vec<&'a Node>, Vec<&'a Node>) {
         let mut known = Vec::new();
         let mut unknown = Vec::new();
         let sources = self

@@ -49,9 +49,13 @@ impl Rule for UnknownValue {
         &Self::META
     }
 
+    fn reads(&self) -> &'static [&'static [crate::rule::Reads]] {
+        &[view::JIT_READS, view::NSG_READS]
+    }
+
     fn check(&self, context: &Context<'_>, reporter: &mut Reporter<'_>) {
         for vm in &context.vms {
-            let resource = Some(vm.resource);
+            let resource = vm.resource;
             for span in &vm.dynamic_ports {
                 reporter.report(
                     resource,
@@ -90,7 +94,7 @@ impl Rule for UnknownValue {
             if admits == Tri::No {
                 continue;
             }
-            let resource = Some(rule.resource);
+            let resource = rule.resource;
             for (name, node) in [
                 ("direction", rule.direction),
                 ("access", rule.access),
@@ -121,7 +125,7 @@ impl Rule for UnknownValue {
                 );
             }
         }
-        for resource in &context.document.resources {
+        for resource in context.resources() {
             if view::azapi_jit_type(resource).is_none() {
                 continue;
             }
@@ -131,7 +135,7 @@ impl Rule for UnknownValue {
                     .attribute(name)
                     .filter(|n| n.unknown().is_some())
                 {
-                    report_unknown(reporter, Some(resource), name, node, Vec::new());
+                    report_unknown(reporter, resource, name, node, Vec::new());
                 }
             }
         }
@@ -157,7 +161,7 @@ fn duration_name(origin: view::Origin) -> &'static str {
 
 fn report_unknown(
     reporter: &mut Reporter<'_>,
-    resource: Option<&crate::model::Resource>,
+    resource: &crate::model::Resource,
     name: &str,
     node: &Node,
     ports: Vec<u16>,
