@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use jitlint::eval::Input;
 use jitlint::output::{Format, RenderOptions};
 use jitlint::{Settings, Severity, config, registry};
 
@@ -67,6 +68,14 @@ struct CheckArgs {
     /// Colour: auto (on a terminal, unless NO_COLOR is set), always or never.
     #[arg(long, value_enum, default_value = "auto")]
     color: ColorChoice,
+    /// Set a root-module variable, as `terraform plan -var` does: `--var admin_cidr=10.0.0.0/8`.
+    /// Applies to every directory linted; after `--var-file` values, later ones winning.
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    vars: Vec<String>,
+    /// Read root-module variables from a `.tfvars` or `.tfvars.json` file, as
+    /// `terraform plan -var-file` does; after the auto-loaded files, later ones winning.
+    #[arg(long = "var-file", value_name = "PATH")]
+    var_files: Vec<PathBuf>,
     /// Read and parse the files and nothing else (the benchmark's floor).
     #[arg(long, hide = true)]
     parse_only: bool,
@@ -110,6 +119,9 @@ enum CliError {
     #[error("cannot read stdin")]
     #[diagnostic(code(jitlint::io))]
     Stdin(#[source] std::io::Error),
+    #[error("--var {0}")]
+    #[diagnostic(code(jitlint::usage))]
+    BadVar(String),
 }
 
 fn main() -> ExitCode {
@@ -197,6 +209,14 @@ fn check(args: CheckArgs) -> Result<bool, CliError> {
             codes.push(meta.code);
         }
         settings.select_only(&codes);
+    }
+    for path in &args.var_files {
+        settings.inputs.push(Input::File(path.clone()));
+    }
+    for text in &args.vars {
+        settings
+            .inputs
+            .push(Input::parse_var(text).map_err(CliError::BadVar)?);
     }
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]

@@ -6,8 +6,9 @@ use std::sync::OnceLock;
 
 use crate::rule::{Rule, RuleMeta};
 use crate::rules::{
-    AzapiJitPitfall, BroadSourcePrefix, ExcessiveMaxRequestTime, InvalidJitValue, InvalidNsgRule,
-    InvalidSuppression, ManagementPortExposed, ParseError, UnknownValue, UnusedSuppression,
+    AzapiJitPitfall, BroadSourcePrefix, EvaluationError, ExcessiveMaxRequestTime, InvalidJitValue,
+    InvalidNsgRule, InvalidSuppression, ManagementPortExposed, ModuleNotFollowed, ParseError,
+    UnknownValue, UnusedSuppression,
 };
 
 /// Every rule, in code order.
@@ -22,6 +23,8 @@ pub static ALL: &[&dyn Rule] = &[
     &ParseError,
     &UnusedSuppression,
     &InvalidSuppression,
+    &ModuleNotFollowed,
+    &EvaluationError,
 ];
 
 /// The rule with this code or name (case-insensitive).
