@@ -95,6 +95,16 @@ fn jit902_invalid_suppression() {
     ));
 }
 
+#[test]
+fn jit903_module_not_followed() {
+    insta::assert_snapshot!(check("JIT903_module_not_followed.tf", &["JIT903"]));
+}
+
+#[test]
+fn jit904_evaluation_error() {
+    insta::assert_snapshot!(check("JIT904_evaluation_error.tf", &["JIT904"]));
+}
+
 /// Every rule in the registry has a fixture (and so a case above).
 #[test]
 fn every_rule_has_a_fixture() {
