@@ -53,6 +53,7 @@ pub mod rule;
 pub mod rules;
 pub mod source;
 pub mod suppress;
+pub mod topology;
 pub mod view;
 
 use std::collections::BTreeMap;

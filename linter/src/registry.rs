@@ -6,9 +6,10 @@ use std::sync::OnceLock;
 
 use crate::rule::{Rule, RuleMeta};
 use crate::rules::{
-    AzapiJitPitfall, BroadSourcePrefix, EvaluationError, ExcessiveMaxRequestTime, InvalidJitValue,
-    InvalidNsgRule, InvalidSuppression, ManagementPortExposed, ModuleNotFollowed, ParseError,
-    UnknownValue, UnusedSuppression,
+    AzapiJitPitfall, BroadSourcePrefix, EvaluationError, ExcessiveMaxRequestTime,
+    InlineNsgRulesOnJitVm, InvalidJitValue, InvalidNsgRule, InvalidSuppression,
+    ManagementPortExposed, ModuleNotFollowed, ParseError, PolicyManagedTwice, RequestExceedsPolicy,
+    StandingRuleDefeatsJit, UnknownValue, UnusedSuppression, VmWithoutJit,
 };
 
 /// Every rule, in code order.
@@ -20,6 +21,11 @@ pub static ALL: &[&dyn Rule] = &[
     &InvalidJitValue,
     &AzapiJitPitfall,
     &InvalidNsgRule,
+    &VmWithoutJit,
+    &RequestExceedsPolicy,
+    &InlineNsgRulesOnJitVm,
+    &PolicyManagedTwice,
+    &StandingRuleDefeatsJit,
     &ParseError,
     &UnusedSuppression,
     &InvalidSuppression,

@@ -193,16 +193,23 @@ pub struct Context<'a> {
     pub vms: Vec<crate::view::JitVm<'a>>,
     /// The NSG rules.
     pub nsg_rules: Vec<crate::view::NsgRule<'a>>,
+    /// How VMs, JIT entries, network interfaces and NSGs relate.
+    pub topology: crate::topology::Topology<'a>,
 }
 
 impl<'a> Context<'a> {
     /// Builds the views of an evaluated module.
     pub fn new(documents: &'a [Document], issues: &'a [crate::eval::Issue]) -> Context<'a> {
+        let vms = crate::view::jit_vms(documents);
+        let resources: Vec<&'a Resource> =
+            documents.iter().flat_map(|d| d.resources.iter()).collect();
+        let topology = crate::topology::Topology::build(&resources, &vms);
         Context {
             documents,
             issues,
-            vms: crate::view::jit_vms(documents),
+            vms,
             nsg_rules: crate::view::nsg_rules(documents),
+            topology,
         }
     }
 

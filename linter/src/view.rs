@@ -183,6 +183,34 @@ pub struct JitPort<'a> {
     pub duration: Option<&'a Node>,
 }
 
+impl<'a> JitPort<'a> {
+    /// The rule as written, for `jit_core` to parse, or `None` when a value that is set is
+    /// not known (a rule built without it would be a guess).
+    pub fn raw(&self) -> Option<jit_core::RawPortRule<'a>> {
+        let text = |node: Option<&'a Node>| match node {
+            None => Some(None),
+            Some(node) if matches!(node.value, Value::Null) => Some(None),
+            Some(node) => node.as_str().map(Some),
+        };
+        let prefixes = match self.prefixes {
+            None => None,
+            Some(node) => Some(
+                node.as_array()?
+                    .iter()
+                    .map(Node::as_str)
+                    .collect::<Option<Vec<&str>>>()?,
+            ),
+        };
+        Some(jit_core::RawPortRule {
+            number: Some(i64::from(self.port_number()?)),
+            protocol: text(self.protocol)?,
+            allowed_source_address_prefix: text(self.prefix)?,
+            allowed_source_address_prefixes: prefixes,
+            max_request_access_duration: text(self.duration)?,
+        })
+    }
+}
+
 impl JitPort<'_> {
     /// The port number, when known and valid.
     pub fn port_number(&self) -> Option<u16> {
