@@ -48,6 +48,7 @@ pub mod load;
 pub mod model;
 pub mod output;
 pub mod overlap;
+pub mod plan;
 pub mod registry;
 pub mod rule;
 pub mod rules;
@@ -371,6 +372,17 @@ fn lint_module(
         }
     }
     let module = eval::evaluate_root(documents, dir, settings);
+    check_module(module, settings, keep_sources, outcome);
+}
+
+/// Runs every rule over an evaluated module (from source or from a plan), resolves overlaps,
+/// applies each file's suppressions and keeps the findings.
+fn check_module(
+    module: eval::Module,
+    settings: &Settings,
+    keep_sources: bool,
+    outcome: &mut Outcome,
+) {
     let mut findings = Vec::new();
     let context = rule::Context::new(&module.documents, &module.issues);
     for rule in registry::ALL {

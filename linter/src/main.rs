@@ -76,6 +76,11 @@ struct CheckArgs {
     /// `terraform plan -var-file` does; after the auto-loaded files, later ones winning.
     #[arg(long = "var-file", value_name = "PATH")]
     var_files: Vec<PathBuf>,
+    /// Lint a plan instead of source files: the output of `terraform show -json PLAN`. The
+    /// one path given, if any, is the configuration directory (default: the plan's), whose
+    /// files give findings their lines and suppressions.
+    #[arg(long, value_name = "PLAN_JSON")]
+    plan: Option<PathBuf>,
     /// Read and parse the files and nothing else (the benchmark's floor).
     #[arg(long, hide = true)]
     parse_only: bool,
@@ -119,6 +124,9 @@ enum CliError {
     #[error("cannot read stdin")]
     #[diagnostic(code(jitlint::io))]
     Stdin(#[source] std::io::Error),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Plan(#[from] jitlint::plan::PlanError),
     #[error("--var {0}")]
     #[diagnostic(code(jitlint::usage))]
     BadVar(String),
@@ -228,7 +236,10 @@ fn check(args: CheckArgs) -> Result<bool, CliError> {
         write_out(None, &format!("parsed {parsed} files\n"))?;
         return Ok(false);
     }
-    let outcome = if paths.iter().any(|p| p.as_os_str() == "-") {
+    let outcome = if let Some(plan) = &args.plan {
+        let config_dir = args.paths.first().map(PathBuf::as_path);
+        jitlint::plan::lint_plan(plan, config_dir, &settings, args.format.needs_sources())?
+    } else if paths.iter().any(|p| p.as_os_str() == "-") {
         let mut bytes = Vec::new();
         std::io::stdin()
             .read_to_end(&mut bytes)

@@ -312,3 +312,65 @@ pub fn configured_ports(entry: &JitVm<'_>) -> Option<Vec<u16>> {
     }
     entry.ports.iter().map(|p| p.port_number()).collect()
 }
+
+/// A JIT policy's identity: resource group and policy name (lowercase), and location
+/// (normalized), which together are its ARM id within a subscription.
+pub type PolicyIdentity = (String, String, String);
+
+/// The identity of the policy a `jit_policy` or `jit_policy_virtual_machine` manages, when
+/// every part is known. A `jit_policy_virtual_machine`'s resource group is its VM's: from a
+/// literal VM id, or from the `resource_group_name` of the VM resource it refers to.
+pub fn policy_identity(resource: &Resource, resources: &[&Resource]) -> Option<PolicyIdentity> {
+    let (group, name) = match resource.kind.as_str() {
+        "jit_policy" => (
+            resource
+                .body
+                .attribute("resource_group_name")?
+                .as_str()?
+                .to_owned(),
+            resource.body.attribute("name"),
+        ),
+        "jit_policy_virtual_machine" => (
+            vm_resource_group(resource, resources)?,
+            resource.body.attribute("policy_name"),
+        ),
+        _ => return None,
+    };
+    let name = match name {
+        None => jit_core::limits::DEFAULT_POLICY_NAME.to_owned(),
+        Some(node) => node.as_str()?.to_owned(),
+    };
+    let location = jit_core::Location::normalize(resource.body.attribute("location")?.as_str()?);
+    Some((
+        group.to_ascii_lowercase(),
+        name.to_ascii_lowercase(),
+        location,
+    ))
+}
+
+/// The identity a literal policy id names.
+pub fn policy_id_identity(text: &str) -> Option<PolicyIdentity> {
+    let id = jit_core::PolicyId::parse(text).ok()?;
+    Some((
+        id.resource_group.to_ascii_lowercase(),
+        id.name.to_ascii_lowercase(),
+        jit_core::Location::normalize(&id.location),
+    ))
+}
+
+fn vm_resource_group(resource: &Resource, resources: &[&Resource]) -> Option<String> {
+    let id = resource.body.attribute("virtual_machine_id")?;
+    if let Some(text) = id.as_str() {
+        return VmId::parse(text).ok().map(|vm| vm.resource_group);
+    }
+    let reference = target(id)?;
+    resources
+        .iter()
+        .find(|r| r.reference() == reference)
+        .and_then(|vm| {
+            vm.body
+                .attribute("resource_group_name")?
+                .as_str()
+                .map(str::to_owned)
+        })
+}

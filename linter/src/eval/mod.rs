@@ -812,7 +812,7 @@ fn read_module(dir: &Path) -> Result<Vec<Document>, String> {
 
 /// `a/./b/../c` as `a/c`, so that files reached through a module are named as when linted on
 /// their own.
-fn normalize(path: &Path) -> PathBuf {
+pub fn normalize(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for component in path.components() {
         match component {

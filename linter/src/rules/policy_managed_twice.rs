@@ -1,8 +1,6 @@
 //! JIT010 `policy-managed-twice`.
 
-use jit_core::VmId;
-
-use crate::model::{Node, Resource};
+use crate::model::Resource;
 use crate::rule::{Context, Reads, Report, Reporter, Rule, RuleMeta, declare_rule};
 use crate::topology::{self, TOPOLOGY_READS};
 use crate::view::{JIT_READS, NSG_READS};
@@ -46,9 +44,6 @@ declare_rule! {
     pub struct PolicyManagedTwice;
 }
 
-/// A policy's identity: resource group and policy name (lowercase), and location.
-type Identity = (String, String, String);
-
 impl Rule for PolicyManagedTwice {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
@@ -59,33 +54,17 @@ impl Rule for PolicyManagedTwice {
     }
 
     fn check(&self, context: &Context<'_>, reporter: &mut Reporter<'_>) {
-        let policies: Vec<(&Resource, Identity)> = context
-            .resources()
+        let resources: Vec<&Resource> = context.resources().collect();
+        let policies: Vec<(&Resource, topology::PolicyIdentity)> = resources
+            .iter()
             .filter(|r| r.kind == "jit_policy")
-            .filter_map(|r| {
-                let group = known(r.body.attribute("resource_group_name"))?;
-                Some((
-                    r,
-                    identity(
-                        group,
-                        r.body.attribute("name"),
-                        r.body.attribute("location"),
-                    )?,
-                ))
-            })
+            .filter_map(|r| Some((*r, topology::policy_identity(r, &resources)?)))
             .collect();
-        for resource in context
-            .resources()
+        for resource in resources
+            .iter()
             .filter(|r| r.kind == "jit_policy_virtual_machine")
         {
-            let Some(group) = vm_resource_group(resource, context) else {
-                continue;
-            };
-            let Some(own) = identity(
-                group,
-                resource.body.attribute("policy_name"),
-                resource.body.attribute("location"),
-            ) else {
+            let Some(own) = topology::policy_identity(resource, &resources) else {
                 continue;
             };
             for (policy, _) in policies.iter().filter(|(_, id)| *id == own) {
@@ -109,34 +88,4 @@ impl Rule for PolicyManagedTwice {
             }
         }
     }
-}
-
-fn known(node: Option<&Node>) -> Option<String> {
-    node?.as_str().map(str::to_owned)
-}
-
-fn identity(group: String, name: Option<&Node>, location: Option<&Node>) -> Option<Identity> {
-    let name = match name {
-        None => jit_core::limits::DEFAULT_POLICY_NAME.to_owned(),
-        Some(node) => node.as_str()?.to_owned(),
-    };
-    let location = jit_core::Location::normalize(location?.as_str()?);
-    Some((
-        group.to_ascii_lowercase(),
-        name.to_ascii_lowercase(),
-        location,
-    ))
-}
-
-/// The resource group of a `jit_policy_virtual_machine`'s VM.
-fn vm_resource_group(resource: &Resource, context: &Context<'_>) -> Option<String> {
-    let id = resource.body.attribute("virtual_machine_id")?;
-    if let Some(text) = id.as_str() {
-        return VmId::parse(text).ok().map(|vm| vm.resource_group);
-    }
-    let target = topology::target(id)?;
-    context
-        .resources()
-        .find(|r| r.reference() == target)
-        .and_then(|vm| known(vm.body.attribute("resource_group_name")))
 }

@@ -2,7 +2,7 @@
 
 use jit_core::{IsoDuration, RuleError, SourcePrefix};
 
-use crate::model::Node;
+use crate::model::{Node, Resource};
 use crate::rule::{Context, Reads, Report, Reporter, Rule, RuleMeta, declare_rule};
 use crate::topology::{self, TOPOLOGY_READS};
 use crate::view::{self, JIT_READS, JitPort, JitVm, NSG_READS, Origin};
@@ -61,19 +61,43 @@ impl Rule for RequestExceedsPolicy {
     fn check(&self, context: &Context<'_>, reporter: &mut Reporter<'_>) {
         for request in context.vms.iter().filter(|v| v.origin == Origin::Request) {
             check_duplicates(request, reporter);
-            let Some(policy) = request
-                .resource
-                .body
-                .attribute("policy_id")
-                .and_then(topology::target)
-            else {
+            let Some(policy_id) = request.resource.body.attribute("policy_id") else {
                 continue;
             };
-            let entries: Vec<&JitVm<'_>> = context
-                .vms
-                .iter()
-                .filter(|e| e.origin != Origin::Request && e.resource.reference() == policy)
-                .collect();
+            let resources: Vec<&Resource> = context.resources().collect();
+            // By reference (`jit_policy.web.id`), or by a literal id (what a plan holds, since
+            // the provider knows the id at plan time) naming the same policy.
+            let (policy, entries): (String, Vec<&JitVm<'_>>) = match topology::target(policy_id) {
+                Some(reference) => {
+                    let entries = context
+                        .vms
+                        .iter()
+                        .filter(|e| {
+                            e.origin != Origin::Request && e.resource.reference() == reference
+                        })
+                        .collect();
+                    (reference, entries)
+                }
+                None => {
+                    let Some(wanted) = policy_id.as_str().and_then(topology::policy_id_identity)
+                    else {
+                        continue;
+                    };
+                    let entries: Vec<&JitVm<'_>> = context
+                        .vms
+                        .iter()
+                        .filter(|e| e.origin != Origin::Request)
+                        .filter(|e| {
+                            topology::policy_identity(e.resource, &resources).as_ref()
+                                == Some(&wanted)
+                        })
+                        .collect();
+                    let name = entries
+                        .first()
+                        .map_or_else(String::new, |e| e.resource.reference());
+                    (name, entries)
+                }
+            };
             if entries.is_empty() {
                 continue;
             }
