@@ -10,7 +10,12 @@ port range, an azapi body with the wrong scope. Every check on ports, prefixes a
 
 * [`load`] turns files into the small [`model`] (resources, attributes known or
   [`model::Unknown`], byte spans), and never fails as a whole: a broken file is a finding.
-* [`view`] reads JIT port rules and NSG rules out of the model, whichever resource declared them.
+* [`eval`] evaluates each directory as a Terraform module (variables, tfvars, locals,
+  functions, `count`/`for_each`, local child modules), so that rules see values, not
+  expressions; [`plan`] builds the same from `terraform show -json` output.
+* [`view`] reads JIT port rules and NSG rules out of the model, whichever resource declared them;
+  [`topology`] relates VMs, JIT policies, network interfaces and NSGs across resources.
+* [`overlap`] decides which of two findings on one value stands.
 * [`rules`] holds one file per rule; [`registry::ALL`] lists them.
 * [`suppress`] applies `# jitlint:ignore[CODE] reason` comments.
 * [`output`] renders one set of [`Finding`]s as human, JSON, SARIF, JUnit, checkstyle, GitHub or

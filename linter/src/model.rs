@@ -1,8 +1,8 @@
 //! The small internal model that rules read: resources, blocks and attribute values with spans.
 //!
 //! Both loaders (HCL and JSON) produce this model, so no rule knows which syntax a file used.
-//! A value is either known (a literal, possibly after evaluating `jsonencode` or a variable
-//! default) or [`Unknown`] with the reason; rules never guess at unknown values.
+//! A value is known, [`Unknown`] with the reason, or (between loading and [`crate::eval`]) a
+//! deferred expression; rules see only the first two, and never guess at unknown values.
 
 use crate::source::{SourceFile, Span};
 

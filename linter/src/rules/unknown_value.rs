@@ -6,9 +6,14 @@ use crate::view::{self, Tri};
 
 declare_rule! {
     /// ## What it does
-    /// Reports a value that a JIT check needs but that cannot be known before `terraform plan`:
-    /// a variable without a default, a reference to another resource or a local, a function call,
-    /// a conditional, or a `dynamic "port"` block.
+    /// Reports a value that a JIT check needs but that cannot be known before `terraform plan`,
+    /// with the reason: a reference to a resource or data source (known only after apply), a
+    /// variable with no default and no `--var`, `--var-file` or tfvars value, a local in a
+    /// cycle, an expression jitlint cannot evaluate (a function it does not implement, an
+    /// error), or a `dynamic "port"` block whose `for_each` is not known.
+    ///
+    /// Everything Terraform could compute before planning is computed first: variables,
+    /// tfvars, locals, functions, conditionals, `for` expressions, `count` and `for_each`.
     ///
     /// ## Why is this bad?
     /// It is not bad in itself, which is why it is a note. But jitlint never guesses: an unknown
@@ -33,10 +38,11 @@ declare_rule! {
     /// ```
     ///
     /// ## How to fix
-    /// Give the variable a literal default in the same module, or write the value literally.
-    /// If the value really is only known at plan time, keep the note, turn the rule off in
-    /// `.jitlint.toml` (`JIT000 = "off"`), or rely on the provider's plan-time validation, which
-    /// uses the same checks.
+    /// Give the variable a value (a default, `terraform.tfvars`, `--var-file` or `--var`), or
+    /// write the value literally. If the value really is only known at plan time, lint the
+    /// plan (`jitlint --plan plan.json`), keep the note, turn the rule off in `.jitlint.toml`
+    /// (`JIT000 = "off"`), or rely on the provider's plan-time validation, which uses the same
+    /// checks.
     code = "JIT000",
     name = "unknown-value",
     severity = Note,
