@@ -831,3 +831,112 @@ pub fn normalize(path: &Path) -> PathBuf {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::{Settings, lint_text};
+
+    /// The findings of `text`, as `CODE address: message`.
+    fn findings(text: &str) -> Vec<String> {
+        let mut settings = Settings::default();
+        settings.select_only(&["JIT000", "JIT001", "JIT904"]);
+        lint_text("main.tf", text, &settings)
+            .findings
+            .iter()
+            .map(|f| {
+                format!(
+                    "{} {}: {}",
+                    f.code,
+                    f.address.as_deref().unwrap_or("-"),
+                    f.message
+                )
+            })
+            .collect()
+    }
+
+    fn policy(prefixes: &str) -> String {
+        format!(
+            r#"
+resource "jit_policy" "p" {{
+  resource_group_name = "rg"
+  location            = "westeurope"
+  virtual_machine {{
+    id = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm"
+    port {{
+      number                          = 22
+      allowed_source_address_prefixes = {prefixes}
+    }}
+  }}
+}}
+"#
+        )
+    }
+
+    #[test]
+    fn splats_for_expressions_and_cidrhost() {
+        let text = r#"
+locals {
+  rules = [{ cidr = "*" }, { cidr = "203.0.113.0/24" }]
+  hosts = [for n in [7, 8] : "${cidrhost("203.0.113.0/24", n)}/32"]
+}
+"#
+        .to_owned()
+            + &policy("concat(local.rules[*].cidr, local.hosts)");
+        assert_eq!(
+            findings(&text),
+            ["JIT001 jit_policy.p: source `*` lets the whole internet request port 22"]
+        );
+    }
+
+    #[test]
+    fn a_condition_on_an_unknown_is_unknown() {
+        let text = r#"
+variable "open" {
+  type = bool
+}
+"#
+        .to_owned()
+            + &policy(r#"[var.open ? "*" : "203.0.113.0/24"]"#);
+        let found = findings(&text);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].starts_with("JIT000 jit_policy.p:"), "{found:?}");
+        assert!(found[0].contains("`var.open`"), "{found:?}");
+    }
+
+    #[test]
+    fn known_parts_of_a_partly_known_object_are_known() {
+        let text = r#"
+locals {
+  cfg = { cidr = "0.0.0.0/0", vm = azurerm_linux_virtual_machine.vm.id }
+}
+"#
+        .to_owned()
+            + &policy("[local.cfg.cidr]");
+        assert_eq!(
+            findings(&text),
+            ["JIT001 jit_policy.p: source `0.0.0.0/0` lets the whole internet request port 22"]
+        );
+    }
+
+    #[test]
+    fn an_unknown_for_each_names_no_instance() {
+        let text = r#"
+resource "jit_policy" "p" {
+  for_each            = data.azurerm_resources.vms.names
+  resource_group_name = "rg"
+  location            = "westeurope"
+  virtual_machine {
+    id = each.value
+    port {
+      number                          = 22
+      allowed_source_address_prefixes = ["*"]
+    }
+  }
+}
+"#;
+        assert_eq!(
+            findings(text),
+            ["JIT001 jit_policy.p: source `*` lets the whole internet request port 22"]
+        );
+    }
+}
