@@ -8,6 +8,8 @@
 //! cannot be read (a variable, a data source) is never guessed: rules that need it stay
 //! silent, and [`Topology::unlinked`] says that some JIT entry could cover any VM.
 
+use std::collections::HashMap;
+
 use jit_core::VmId;
 
 use crate::model::{Node, Resource, Unknown, Value};
@@ -125,9 +127,14 @@ pub struct Topology<'a> {
 }
 
 impl<'a> Topology<'a> {
-    /// Links the module's resources.
+    /// Links the module's resources. Every lookup goes through maps built once, so that a
+    /// module of thousands of resources costs linear time.
     pub fn build(resources: &[&'a Resource], entries: &[JitVm<'a>]) -> Topology<'a> {
         let mut topology = Topology::default();
+        let index = Index::new(resources);
+        let mut by_reference: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut unnamed_vms = false;
         for resource in resources {
             let os = match resource.kind.as_str() {
                 "azurerm_linux_virtual_machine" => Os::Linux,
@@ -135,36 +142,121 @@ impl<'a> Topology<'a> {
                 "azurerm_virtual_machine" => legacy_os(resource),
                 _ => continue,
             };
+            let vm = topology.vms.len();
+            by_reference
+                .entry(resource.reference())
+                .or_default()
+                .push(vm);
+            match resource.body.attribute("name").and_then(Node::as_str) {
+                Some(name) => by_name
+                    .entry(name.to_ascii_lowercase())
+                    .or_default()
+                    .push(vm),
+                None => unnamed_vms = true,
+            }
             topology.vms.push(Vm {
                 resource,
                 os,
                 entries: Vec::new(),
-                nsgs: nsgs_of(resource, resources),
+                nsgs: index.nsgs_of(resource),
             });
         }
-        for (index, entry) in entries.iter().enumerate() {
+        for (entry_index, entry) in entries.iter().enumerate() {
             if entry.origin == Origin::Request {
                 continue;
             }
-            let mut linked = false;
-            for vm in &mut topology.vms {
-                match covers(entry.id, vm.resource) {
-                    Some(true) => {
-                        vm.entries.push(index);
-                        linked = true;
-                    }
-                    Some(false) => {}
-                    None => topology.unlinked = true,
-                }
-            }
-            if !linked
-                && entry.id.and_then(target).is_none()
-                && entry.id.and_then(Node::as_str).is_none()
-            {
+            let Some(id) = entry.id else {
                 topology.unlinked = true;
+                continue;
+            };
+            let covered = if let Some(reference) = target(id) {
+                by_reference.get(&reference)
+            } else if let Some(vm) = id.as_str().and_then(|t| VmId::parse(t).ok()) {
+                if unnamed_vms {
+                    topology.unlinked = true;
+                }
+                by_name.get(&vm.name.to_ascii_lowercase())
+            } else {
+                topology.unlinked = true;
+                None
+            };
+            for &vm in covered.into_iter().flatten() {
+                if let Some(vm) = topology.vms.get_mut(vm) {
+                    vm.entries.push(entry_index);
+                }
             }
         }
         topology
+    }
+}
+
+/// The module's network resources, indexed by reference.
+struct Index<'a> {
+    /// `type.name` to the resources (instances) with that reference.
+    by_reference: HashMap<String, Vec<&'a Resource>>,
+    /// A network interface's reference to the NSG references associated with it.
+    nic_nsgs: HashMap<String, Vec<String>>,
+    /// A subnet's reference to the NSG references associated with it.
+    subnet_nsgs: HashMap<String, Vec<String>>,
+}
+
+impl<'a> Index<'a> {
+    fn new(resources: &[&'a Resource]) -> Index<'a> {
+        let mut index = Index {
+            by_reference: HashMap::new(),
+            nic_nsgs: HashMap::new(),
+            subnet_nsgs: HashMap::new(),
+        };
+        for resource in resources {
+            let (link, map) = match resource.kind.as_str() {
+                "azurerm_network_interface" | "azurerm_network_security_group" => {
+                    index
+                        .by_reference
+                        .entry(resource.reference())
+                        .or_default()
+                        .push(resource);
+                    continue;
+                }
+                "azurerm_network_interface_security_group_association" => {
+                    ("network_interface_id", &mut index.nic_nsgs)
+                }
+                "azurerm_subnet_network_security_group_association" => {
+                    ("subnet_id", &mut index.subnet_nsgs)
+                }
+                _ => continue,
+            };
+            let nsgs = targets(resource.body.attribute("network_security_group_id"));
+            for linked in targets(resource.body.attribute(link)) {
+                map.entry(linked).or_default().extend(nsgs.iter().cloned());
+            }
+        }
+        index
+    }
+
+    /// The NSGs on `vm`'s network interfaces, directly or through their subnets.
+    fn nsgs_of(&self, vm: &Resource) -> Vec<&'a Resource> {
+        let mut nsg_references: Vec<&String> = Vec::new();
+        for nic in targets(vm.body.attribute("network_interface_ids")) {
+            nsg_references.extend(self.nic_nsgs.get(&nic).into_iter().flatten());
+            for resource in self.by_reference.get(&nic).into_iter().flatten() {
+                for configuration in resource.body.blocks("ip_configuration") {
+                    for subnet in targets(configuration.body.attribute("subnet_id")) {
+                        nsg_references.extend(self.subnet_nsgs.get(&subnet).into_iter().flatten());
+                    }
+                }
+            }
+        }
+        let mut nsgs: Vec<&'a Resource> = Vec::new();
+        for reference in nsg_references {
+            for nsg in self.by_reference.get(reference).into_iter().flatten() {
+                if nsg.kind == "azurerm_network_security_group"
+                    && !nsgs.iter().any(|known| std::ptr::eq(*known, *nsg))
+                {
+                    nsgs.push(nsg);
+                }
+            }
+        }
+        nsgs
     }
 }
 
@@ -197,18 +289,6 @@ fn legacy_os(resource: &Resource) -> Os {
     }
 }
 
-/// Whether JIT entry `id` names `vm`: `None` when that cannot be told.
-fn covers(id: Option<&Node>, vm: &Resource) -> Option<bool> {
-    let id = id?;
-    if let Some(reference) = target(id) {
-        return Some(reference == vm.reference());
-    }
-    let text = id.as_str()?;
-    let parsed = VmId::parse(text).ok()?;
-    let name = vm.body.attribute("name")?.as_str()?;
-    Some(parsed.name.eq_ignore_ascii_case(name))
-}
-
 /// The `type.name` a reference names: `azurerm_network_interface.web` for
 /// `azurerm_network_interface.web[0].id`; `None` for a known value or a variable.
 pub fn target(node: &Node) -> Option<String> {
@@ -234,41 +314,6 @@ fn targets(node: Option<&Node>) -> Vec<String> {
     node.into_iter()
         .flat_map(view::items)
         .filter_map(target)
-        .collect()
-}
-
-/// The NSGs on `vm`'s network interfaces, directly or through their subnets.
-fn nsgs_of<'a>(vm: &Resource, resources: &[&'a Resource]) -> Vec<&'a Resource> {
-    let nics = targets(vm.body.attribute("network_interface_ids"));
-    let mut subnets = Vec::new();
-    for nic in resources.iter().filter(|r| nics.contains(&r.reference())) {
-        for configuration in nic.body.blocks("ip_configuration") {
-            subnets.extend(targets(configuration.body.attribute("subnet_id")));
-        }
-    }
-    let mut nsg_references = Vec::new();
-    for association in resources {
-        let (link, links) = match association.kind.as_str() {
-            "azurerm_network_interface_security_group_association" => {
-                ("network_interface_id", &nics)
-            }
-            "azurerm_subnet_network_security_group_association" => ("subnet_id", &subnets),
-            _ => continue,
-        };
-        let linked = targets(association.body.attribute(link))
-            .iter()
-            .any(|t| links.contains(t));
-        if linked {
-            nsg_references.extend(targets(
-                association.body.attribute("network_security_group_id"),
-            ));
-        }
-    }
-    resources
-        .iter()
-        .filter(|r| r.kind == "azurerm_network_security_group")
-        .filter(|r| nsg_references.contains(&r.reference()))
-        .copied()
         .collect()
 }
 

@@ -63,6 +63,9 @@ impl Scope {
     /// argument or an interpolation that refers to a resource makes the whole expression
     /// unknown, with that reference as the reason.
     pub fn evaluate(&self, expr: &Expression) -> Result<HclValue, Unknown> {
+        if let Some(found) = self.lookup(expr) {
+            return found;
+        }
         if let Some(unknown) = self.unknown_dependency(expr) {
             return Err(unknown);
         }
@@ -81,6 +84,47 @@ impl Scope {
                 )))
             }
         }
+    }
+
+    /// The value of a plain reference (`var.cidr`, `local.cfg.ports[0]`, `each.value`) read
+    /// straight from the scope: the most common expression by far, and one that hcl-rs would
+    /// evaluate by cloning the whole root object first. `None` for anything else, or a path
+    /// that is not there (then the general evaluation gives the reason).
+    fn lookup(&self, expr: &Expression) -> Option<Result<HclValue, Unknown>> {
+        let (root, operators): (&str, &[TraversalOperator]) = match expr {
+            Expression::Variable(variable) => (variable.as_str(), &[]),
+            Expression::Traversal(traversal) => match &traversal.expr {
+                Expression::Variable(variable) => (variable.as_str(), &traversal.operators),
+                _ => return None,
+            },
+            _ => return None,
+        };
+        let mut current = self.roots.get(root)?;
+        for operator in operators {
+            current = match (operator, current) {
+                (TraversalOperator::GetAttr(name), HclValue::Object(map)) => {
+                    map.get(name.as_str())?
+                }
+                (TraversalOperator::Index(Expression::String(key)), HclValue::Object(map)) => {
+                    map.get(key)?
+                }
+                (TraversalOperator::Index(Expression::Number(n)), HclValue::Array(items)) => {
+                    items.get(usize::try_from(n.as_u64()?).ok()?)?
+                }
+                (TraversalOperator::LegacyIndex(i), HclValue::Array(items)) => {
+                    items.get(usize::try_from(*i).ok()?)?
+                }
+                (_, HclValue::String(text)) => return find_unknown(text).map(Err),
+                _ => return None,
+            };
+        }
+        Some(match current {
+            HclValue::String(text) => match find_unknown(text) {
+                Some(unknown) => Err(unknown),
+                None => Ok(current.clone()),
+            },
+            _ => Ok(current.clone()),
+        })
     }
 
     /// The value of a model node, with unknowns marked and deferred expressions evaluated.
