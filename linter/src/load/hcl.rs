@@ -145,6 +145,50 @@ fn convert_body(body: &HclBody, filter: &AttributeFilter) -> Body {
     out
 }
 
+/// The text of a reference to a managed resource's attribute (`azurerm_linux_virtual_machine.web.id`,
+/// `azurerm_network_interface.web[0].id`), which no evaluation can know before apply: it
+/// becomes an unknown here, without the cost of converting it for hcl-rs.
+///
+/// A resource type always has an underscore (`<provider>_<type>`); the names a scope declares
+/// (`var`, `local`, `each`, `count`, `path`, `terraform`, `data`, `module`, `self`) have none.
+/// A `dynamic` block's iterator may, but is only ever followed by `.key` or `.value`, so such
+/// a traversal is left for evaluation.
+fn resource_reference(traversal: &hcl_edit::expr::Traversal) -> Option<String> {
+    use hcl_edit::expr::TraversalOperator;
+    let Expression::Variable(root) = &traversal.expr else {
+        return None;
+    };
+    let root = root.as_str();
+    let mut operators = traversal.operators.iter().map(|o| o.value());
+    let Some(TraversalOperator::GetAttr(name)) = operators.next() else {
+        return None;
+    };
+    if !root.contains('_') || matches!(name.as_str(), "key" | "value") {
+        return None;
+    }
+    let mut text = format!("{root}.{}", name.as_str());
+    for operator in operators {
+        match operator {
+            TraversalOperator::GetAttr(ident) => {
+                text.push('.');
+                text.push_str(ident.as_str());
+            }
+            TraversalOperator::Index(Expression::Number(n)) => {
+                text.push_str(&format!("[{}]", n.value()));
+            }
+            TraversalOperator::Index(Expression::String(s)) => {
+                text.push_str(&format!("[{}]", crate::model::quote(s.value())));
+            }
+            TraversalOperator::LegacyIndex(i) => text.push_str(&format!(".{}", i.value())),
+            TraversalOperator::Index(_) => text.push_str("[…]"),
+            TraversalOperator::AttrSplat(_) | TraversalOperator::FullSplat(_) => {
+                text.push_str("[*]");
+            }
+        }
+    }
+    Some(text)
+}
+
 /// An expression left for [`crate::eval`], in hcl-rs's model.
 fn deferred(expr: &Expression) -> Value {
     Value::Deferred(Box::new(hcl::Expression::from(expr.clone())))
@@ -212,8 +256,11 @@ fn convert(expr: &Expression, depth: usize) -> Node {
                 ..convert(inner.inner(), depth + 1)
             };
         }
+        Expression::Traversal(traversal) => match resource_reference(traversal) {
+            Some(text) => Value::Unknown(Unknown::Reference(text)),
+            None => deferred(expr),
+        },
         Expression::Variable(_)
-        | Expression::Traversal(_)
         | Expression::Conditional(_)
         | Expression::ForExpr(_)
         | Expression::BinaryOp(_) => deferred(expr),
