@@ -50,7 +50,8 @@ fn auto_loaded_tfvars_follow_terraform_precedence() {
     assert!(admin[0].contains("source `*`"), "{report}");
 }
 
-/// `--var-file` overrides the auto-loaded files, and `--var` overrides `--var-file`.
+/// `--var-file` overrides the auto-loaded files; `--var` and `--var-file` apply in the order
+/// given, later ones winning, as in Terraform.
 #[test]
 fn var_file_and_var_override_the_auto_loaded_files() {
     let report = lint("eval", &["--var-file", "override.tfvars"]);
@@ -69,6 +70,18 @@ fn var_file_and_var_override_the_auto_loaded_files() {
     let admin = lines_about(&report, "jit_policy.admin");
     assert_eq!(admin.len(), 1, "{report}");
     assert!(admin[0].contains("source `10.0.0.0/8`"), "{report}");
+
+    let report = lint(
+        "eval",
+        &[
+            "--var",
+            "admin_cidr=10.0.0.0/8",
+            "--var-file",
+            "override.tfvars",
+        ],
+    );
+    let admin = lines_about(&report, "jit_policy.admin");
+    assert!(admin.is_empty(), "the later --var-file wins: {report}");
 }
 
 #[test]
