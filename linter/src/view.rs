@@ -159,7 +159,7 @@ pub struct JitVm<'a> {
     /// The port rules given.
     pub ports: Vec<JitPort<'a>>,
     /// `dynamic "port"` blocks, whose contents cannot be known.
-    pub dynamic_ports: Vec<Span>,
+    pub dynamic_ports: Vec<&'a Block>,
     /// The `ports` value when it is not a known list (azapi).
     pub unknown_ports: Option<&'a Node>,
 }
@@ -296,11 +296,7 @@ fn hcl_vms<'a>(resource: &'a Resource, origin: Origin, vms: &mut Vec<JitVm<'a>>)
             id: block.body.attribute("id"),
             policy_name,
             ports,
-            dynamic_ports: block
-                .body
-                .dynamic_blocks("port")
-                .map(|b| b.header)
-                .collect(),
+            dynamic_ports: block.body.dynamic_blocks("port").collect(),
             unknown_ports: None,
         });
     }
@@ -320,11 +316,7 @@ fn policy_virtual_machine(resource: &Resource) -> JitVm<'_> {
             .blocks("port")
             .map(|port| hcl_port(port, origin))
             .collect(),
-        dynamic_ports: resource
-            .body
-            .dynamic_blocks("port")
-            .map(|b| b.header)
-            .collect(),
+        dynamic_ports: resource.body.dynamic_blocks("port").collect(),
         unknown_ports: None,
     }
 }

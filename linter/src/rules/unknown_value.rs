@@ -62,13 +62,23 @@ impl Rule for UnknownValue {
     fn check(&self, context: &Context<'_>, reporter: &mut Reporter<'_>) {
         for vm in &context.vms {
             let resource = vm.resource;
-            for span in &vm.dynamic_ports {
+            for block in &vm.dynamic_ports {
+                // Evaluation expands a `dynamic` block whose `for_each` is known, so one that is
+                // left has an unknown `for_each`; say why.
+                let why = block
+                    .body
+                    .attribute("for_each")
+                    .and_then(Node::unknown)
+                    .map_or_else(String::new, |u| {
+                        format!(", because its `for_each` is not: {}", u.describe())
+                    });
                 reporter.report(
                     resource,
                     Report {
-                        span: *span,
-                        message: "the ports of a `dynamic \"port\"` block are not statically known"
-                            .to_owned(),
+                        span: block.header,
+                        message: format!(
+                            "the ports of a `dynamic \"port\"` block are not statically known{why}"
+                        ),
                         help: "write the port blocks out, or check the generated plan".to_owned(),
                         label: "not checked".to_owned(),
                         ..Report::default()
