@@ -19,6 +19,8 @@ pub struct Document {
     pub locals: Vec<Local>,
     /// `module` blocks, followed when their source is a local directory.
     pub modules: Vec<ModuleCall>,
+    /// `output` blocks' values, which a calling module reads as `module.<name>.<output>`.
+    pub outputs: Vec<Local>,
     /// Every block's extent (header line to closing line), for block-wide suppressions.
     pub block_extents: Vec<BlockExtent>,
     /// Whether the file was reached through a `module` block rather than linted on its own:
@@ -35,6 +37,7 @@ impl Document {
             variables: Vec::new(),
             locals: Vec::new(),
             modules: Vec::new(),
+            outputs: Vec::new(),
             block_extents: Vec::new(),
             from_module_call: false,
         }

@@ -114,6 +114,9 @@ fn a_local_module_is_followed_with_its_inputs() {
         child[0].starts_with("modules/vm/main.tf:12:39: error[JIT001]"),
         "{report}"
     );
+    let output = lines_about(&report, "jit_policy.from_output");
+    assert_eq!(output.len(), 1, "{report}");
+    assert!(output[0].contains("source `0.0.0.0/0`"), "{report}");
     let remote = lines_about(&report, "module.remote");
     assert!(remote[0].contains("note[JIT903]"), "{report}");
 }

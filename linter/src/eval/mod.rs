@@ -6,9 +6,10 @@
 //! command-line order, as Terraform's do. Locals are evaluated in dependency order, and locals
 //! that depend on each other are reported as a cycle. `count` and `for_each` are expanded, so
 //! a finding names the instance (`jit_policy.web["prod"]`); `dynamic` blocks are expanded;
-//! local child modules (`source = "./..."`) are followed with their inputs, and their
-//! resources are named `module.<name>.<address>`. Registry and git modules are reported as not
-//! followed.
+//! local child modules (`source = "./..."`) are followed with their inputs, their resources
+//! are named `module.<name>.<address>`, and their outputs are the caller's `module.<name>`
+//! (a list for `count`, a map for `for_each`; locals that read them stay unknown, since locals
+//! are evaluated first). Registry and git modules are reported as not followed.
 //!
 //! Expressions are evaluated with hcl-rs (`hcl::eval`) and the functions of [`functions`]. A
 //! value that depends on a resource, a data source or an input that has no value stays
@@ -133,7 +134,7 @@ pub fn evaluate_root(documents: Vec<Document>, dir: Option<&Path>, settings: &Se
     } else {
         HashMap::new()
     };
-    evaluate_into(&mut module, documents, dir, &inputs, "", 0);
+    let _outputs = evaluate_into(&mut module, documents, dir, &inputs, "", 0);
     for (document, issue) in pending_files {
         let file = module.documents.len();
         module.documents.push(document);
@@ -311,7 +312,7 @@ fn evaluate_into(
     inputs: &HashMap<String, HclValue>,
     prefix: &str,
     depth: usize,
-) {
+) -> HclValue {
     let first = module.documents.len();
     module.documents.extend(documents);
     let files = first..module.documents.len();
@@ -340,9 +341,13 @@ fn evaluate_into(
                 .map(move |call| (file, call.clone()))
         })
         .collect();
+    let mut children = hcl::Map::new();
     for (file, call) in calls {
-        follow(module, file, &call, dir, &scope, prefix, depth);
+        if let Some(value) = follow(module, file, &call, dir, &scope, prefix, depth) {
+            children.insert(call.name.clone(), value);
+        }
     }
+    scope.declare("module", HclValue::Object(children));
 
     for file in files {
         let resources = std::mem::take(&mut module.documents[file].resources);
@@ -354,6 +359,13 @@ fn evaluate_into(
         }
         module.documents[file].resources = expanded;
     }
+    let mut outputs = hcl::Map::new();
+    for document in &module.documents[first..] {
+        for output in &document.outputs {
+            outputs.insert(output.name.clone(), scope.value_of(&output.value));
+        }
+    }
+    HclValue::Object(outputs)
 }
 
 /// Evaluates the locals of `files` in dependency order and declares them as `local`.
@@ -695,7 +707,8 @@ const MODULE_META: &[&str] = &[
     "depends_on",
 ];
 
-/// Follows a local child module, or records why it is not followed.
+/// Follows a local child module, or records why it is not followed. Returns the value of
+/// `module.<name>`: its outputs (a list of them for `count`, a map for `for_each`).
 fn follow(
     module: &mut Module,
     file: usize,
@@ -704,7 +717,7 @@ fn follow(
     scope: &Scope,
     prefix: &str,
     depth: usize,
-) {
+) -> Option<HclValue> {
     let mut not_followed = |why: String| {
         module.issues.push(Issue {
             file,
@@ -714,6 +727,7 @@ fn follow(
                 why,
             },
         });
+        None
     };
     let source = match call.body.attribute("source").map(|n| scope.value_of(n)) {
         Some(HclValue::String(text)) if find_unknown(&text).is_none() => text,
@@ -739,23 +753,30 @@ fn follow(
         Ok(documents) => documents,
         Err(why) => return not_followed(why),
     };
+    // How `module.<name>` is shaped: one object, a list (`count`) or a map (`for_each`).
+    let mut shape: Option<&'static str> = None;
+    let mut unknown_instances = None;
     let instances = match instances(&call.body, scope) {
-        Instances::Single => vec![(String::new(), scope.clone())],
-        Instances::Known(keys, name) => keys
-            .into_iter()
-            .map(|(key, value)| {
-                let mut instance_scope = scope.clone();
-                instance_scope.declare(name, value);
-                (key, instance_scope)
-            })
-            .collect(),
+        Instances::Single => vec![(String::new(), HclValue::Null, scope.clone())],
+        Instances::Known(keys, name) => {
+            shape = Some(name);
+            keys.into_iter()
+                .map(|(key, value)| {
+                    let mut instance_scope = scope.clone();
+                    instance_scope.declare(name, value.clone());
+                    (key, value, instance_scope)
+                })
+                .collect()
+        }
         Instances::Unknown(unknown, name) => {
             let mut instance_scope = scope.clone();
             instance_scope.declare(name, marked(&unknown));
-            vec![(String::new(), instance_scope)]
+            unknown_instances = Some(unknown);
+            vec![(String::new(), HclValue::Null, instance_scope)]
         }
     };
-    for (key, instance_scope) in instances {
+    let mut values = Vec::new();
+    for (key, instance_value, instance_scope) in instances {
         let inputs: HashMap<String, HclValue> = call
             .body
             .attributes
@@ -765,7 +786,7 @@ fn follow(
             .collect();
         let child_prefix = format!("{prefix}module.{}{key}.", call.name);
         let first = module.documents.len();
-        evaluate_into(
+        let outputs = evaluate_into(
             module,
             documents.clone(),
             Some(&child_dir),
@@ -776,7 +797,23 @@ fn follow(
         for document in &mut module.documents[first..] {
             document.from_module_call = true;
         }
+        values.push((instance_value, outputs));
     }
+    if let Some(unknown) = unknown_instances {
+        return Some(marked(&unknown));
+    }
+    Some(match shape {
+        None => values.pop().map_or(HclValue::Null, |(_, outputs)| outputs),
+        Some("count") => HclValue::Array(values.into_iter().map(|(_, o)| o).collect()),
+        Some(_) => HclValue::Object(
+            values
+                .into_iter()
+                .filter_map(|(each, outputs)| {
+                    Some((each.as_object()?.get("key")?.as_str()?.to_owned(), outputs))
+                })
+                .collect(),
+        ),
+    })
 }
 
 /// The parsed `.tf` and `.tf.json` files of a child module's directory.

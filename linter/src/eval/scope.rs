@@ -344,7 +344,9 @@ impl Scope {
                 Some(value) => current = value,
                 // `local.x` or `var.x` not declared in the files at hand: perhaps in a file
                 // not linted with them; a reference, not an error, either way.
-                None if std::ptr::eq(current, root_value) && matches!(root, "local" | "var") => {
+                None if std::ptr::eq(current, root_value)
+                    && matches!(root, "local" | "var" | "module") =>
+                {
                     return Some(Unknown::Reference(traversal_text(root, operators)));
                 }
                 None => break,

@@ -83,6 +83,15 @@ pub fn load(file: SourceFile) -> Result<Document, (SourceFile, LoadError)> {
                     });
                 }
             }
+            ("output", [name]) => {
+                if let Some(attribute) = block.body.get_attribute("value") {
+                    document.outputs.push(Local {
+                        name: name.as_str().to_owned(),
+                        value: convert(&attribute.value, 0),
+                        span: header_span(block),
+                    });
+                }
+            }
             ("module", [name]) => document.modules.push(ModuleCall {
                 name: name.as_str().to_owned(),
                 header: header_span(block),
