@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Benchmark for jitlint (not a timed test): lints a generated tree of 5,000 .tf files
 # (about 100,000 resources) and compares it with the floor, reading and parsing the same files
-# with the same parser (`jitlint --parse-only`), in the same run. Then times a single-file run,
-# the pre-commit case.
+# with the same parser (`jitlint --parse-only`), in the same run; the lint includes module
+# evaluation (variables, expressions, instances) and the cross-resource rules. Then times a
+# single-file run, the pre-commit case. When checkov is on PATH (`pip install checkov`), it
+# also runs checkov's two NSG checks for SSH and RDP from the internet on the first
+# CHECKOV_FILES files (default 500) and jitlint on the same files, and prints the ratio.
 #
 # Usage: linter/bench.sh [FILES] [RESOURCES_PER_FILE]
 set -euo pipefail
@@ -20,7 +23,8 @@ target_dir=$(cargo metadata --format-version 1 --no-deps --manifest-path "$root/
 bin="$target_dir/release/jitlint"
 
 echo "generating $files files x $per_file resources in $work/tree..."
-python3 - "$work/tree" "$files" "$per_file" <<'PY'
+generator="$work/generate.py"
+cat >"$generator" <<'PY'
 import os, sys
 root, files, per_file = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 for i in range(files):
@@ -91,6 +95,7 @@ for i in range(files):
     with open(os.path.join(d, f"file{i:05d}.tf"), "w") as f:
         f.write("".join(out))
 PY
+python3 "$generator" "$work/tree" "$files" "$per_file"
 count=$(find "$work/tree" -name '*.tf' | wc -l)
 echo "files: $count, resources: $((count * per_file)), bytes: $(du -sb "$work/tree" | cut -f1)"
 
@@ -139,4 +144,24 @@ for _ in range(50):
 runs.sort()
 print(f"single file: median {runs[len(runs)//2]*1000:.2f} ms, min {runs[0]*1000:.2f} ms over {len(runs)} runs")
 PY
+fi
+
+if command -v checkov >/dev/null; then
+  checkov_files=${CHECKOV_FILES:-500}
+  python3 "$generator" "$work/small" "$checkov_files" "$per_file"
+  echo "checkov $(checkov --version 2>/dev/null) against jitlint on $checkov_files files (best of 5 for jitlint, one checkov run):"
+  read -r _ small_s small_cpu _ < <(measure jitlint-small "$bin" --no-config -f compact small)
+  start=$(date +%s.%N)
+  checkov -d small --framework terraform --check CKV_AZURE_9,CKV_AZURE_10 --quiet --compact --skip-download >"$work/checkov.out" 2>&1 || true
+  end=$(date +%s.%N)
+  checkov_failed=$(grep -c 'FAILED for resource' "$work/checkov.out" || true)
+  python3 - "$small_s" "$small_cpu" "$start" "$end" "$checkov_failed" <<'PY'
+import sys
+small_s, small_cpu, start, end, failed = sys.argv[1:]
+small_s, checkov_s = float(small_s), float(end) - float(start)
+print(f"jitlint: {small_s:.3f} s wall ({float(small_cpu):.2f} s CPU); checkov: {checkov_s:.1f} s wall, {failed} failed checks")
+print(f"ratio checkov/jitlint: {checkov_s / small_s:,.0f}x")
+PY
+else
+  echo "checkov not on PATH: pip install checkov to compare"
 fi

@@ -121,6 +121,9 @@ pub struct Settings {
     pub today: String,
     /// Where the configuration came from, if a file was used.
     pub source: Option<PathBuf>,
+    /// `-var` and `-var-file` values, in command-line order (later ones win, as in
+    /// Terraform), applied to every directory linted as a root module.
+    pub inputs: Vec<crate::eval::Input>,
 }
 
 impl Default for Settings {
@@ -139,6 +142,7 @@ impl Default for Settings {
             min_prefix_length_v6: DEFAULT_MIN_PREFIX_LEN_V6,
             today: today_utc(),
             source: None,
+            inputs: Vec::new(),
         }
     }
 }

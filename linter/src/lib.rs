@@ -10,7 +10,12 @@ port range, an azapi body with the wrong scope. Every check on ports, prefixes a
 
 * [`load`] turns files into the small [`model`] (resources, attributes known or
   [`model::Unknown`], byte spans), and never fails as a whole: a broken file is a finding.
-* [`view`] reads JIT port rules and NSG rules out of the model, whichever resource declared them.
+* [`eval`] evaluates each directory as a Terraform module (variables, tfvars, locals,
+  functions, `count`/`for_each`, local child modules), so that rules see values, not
+  expressions; [`plan`] builds the same from `terraform show -json` output.
+* [`view`] reads JIT port rules and NSG rules out of the model, whichever resource declared them;
+  [`topology`] relates VMs, JIT policies, network interfaces and NSGs across resources.
+* [`overlap`] decides which of two findings on one value stands.
 * [`rules`] holds one file per rule; [`registry::ALL`] lists them.
 * [`suppress`] applies `# jitlint:ignore[CODE] reason` comments.
 * [`output`] renders one set of [`Finding`]s as human, JSON, SARIF, JUnit, checkstyle, GitHub or
@@ -43,14 +48,18 @@ assert_eq!(outcome.findings[0].address.as_deref(), Some("jit_policy.web"));
 #![deny(missing_docs)]
 
 pub mod config;
+pub mod eval;
 pub mod load;
 pub mod model;
 pub mod output;
+pub mod overlap;
+pub mod plan;
 pub mod registry;
 pub mod rule;
 pub mod rules;
 pub mod source;
 pub mod suppress;
+pub mod topology;
 pub mod view;
 
 use std::collections::BTreeMap;
@@ -184,7 +193,7 @@ pub fn lint_text(name: &str, text: &str, settings: &Settings) -> Outcome {
         ..Outcome::default()
     };
     let unit = vec![(SourceFile::new(name, text), syntax)];
-    lint_module(unit, settings, true, &mut outcome);
+    lint_module(unit, None, settings, true, &mut outcome);
     outcome.finish();
     outcome
 }
@@ -240,7 +249,8 @@ pub fn lint_paths(paths: &[PathBuf], settings: &Settings, keep_sources: bool) ->
                 Err(source) => local.io_errors.push(LintError::io(path.clone(), source)),
             }
         }
-        lint_module(unit, settings, keep_sources, &mut local);
+        let dir = files.first().and_then(|f| f.parent());
+        lint_module(unit, dir, settings, keep_sources, &mut local);
         if let Ok(mut shared) = outcome.lock() {
             shared.findings.append(&mut local.findings);
             shared.files_checked += local.files_checked;
@@ -334,9 +344,12 @@ pub(crate) fn display_name(path: &Path) -> String {
     text.strip_prefix("./").map(str::to_owned).unwrap_or(text)
 }
 
-/// Lints the files of one module together, so that `var.x` resolves across its files.
+/// Lints the files of one module together: evaluated as a module ([`eval`]), checked by
+/// every rule at once (so that rules can relate resources across files), overlaps resolved,
+/// suppressions applied per file.
 fn lint_module(
     unit: Vec<(SourceFile, Syntax)>,
+    dir: Option<&Path>,
     settings: &Settings,
     keep_sources: bool,
     outcome: &mut Outcome,
@@ -363,21 +376,50 @@ fn lint_module(
             }
         }
     }
-    load::resolve_module(&mut documents);
-    for document in documents {
-        let mut findings = Vec::new();
-        let context = rule::Context::new(&document);
-        for rule in registry::ALL {
-            let meta = rule.meta();
-            let Some(severity) = settings.severity(meta.code) else {
-                continue;
-            };
-            let mut reporter = Reporter::new(settings, &document, meta, severity, &mut findings);
-            rule.check(&context, &mut reporter);
+    let module = eval::evaluate_root(documents, dir, settings);
+    check_module(module, settings, keep_sources, outcome);
+}
+
+/// Runs every rule over an evaluated module (from source or from a plan), resolves overlaps,
+/// applies each file's suppressions and keeps the findings.
+fn check_module(
+    module: eval::Module,
+    settings: &Settings,
+    keep_sources: bool,
+    outcome: &mut Outcome,
+) {
+    let mut findings = Vec::new();
+    let context = rule::Context::new(&module.documents, &module.issues);
+    for rule in registry::ALL {
+        let meta = rule.meta();
+        let Some(severity) = settings.severity(meta.code) else {
+            continue;
+        };
+        let mut reporter =
+            Reporter::new(settings, &module.documents, meta, severity, &mut findings);
+        rule.check(&context, &mut reporter);
+    }
+    drop(context);
+    overlap::resolve(&mut findings);
+    let mut by_file: BTreeMap<String, Vec<Finding>> = BTreeMap::new();
+    for finding in findings {
+        by_file
+            .entry(finding.file.clone())
+            .or_default()
+            .push(finding);
+    }
+    let mut seen = std::collections::HashSet::new();
+    for document in module.documents {
+        // A child module called twice (or with `count`) adds its files once per call.
+        if !seen.insert(document.file.name.clone()) {
+            continue;
         }
-        drop(context);
+        let mut findings = by_file.remove(&document.file.name).unwrap_or_default();
         let mut directives = suppress::scan(&document.file, &document.block_extents);
         suppress::apply(&document.file, &mut directives, &mut findings, settings);
+        if document.from_module_call {
+            findings.retain(|f| f.code != rules::UnusedSuppression::META.code);
+        }
         keep(document.file, findings, keep_sources, outcome);
     }
 }

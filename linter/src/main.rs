@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use jitlint::eval::Input;
 use jitlint::output::{Format, RenderOptions};
 use jitlint::{Settings, Severity, config, registry};
 
@@ -67,6 +68,23 @@ struct CheckArgs {
     /// Colour: auto (on a terminal, unless NO_COLOR is set), always or never.
     #[arg(long, value_enum, default_value = "auto")]
     color: ColorChoice,
+    /// Set a root-module variable, as `terraform plan -var` does: `--var admin_cidr=10.0.0.0/8`.
+    /// Applies to every directory linted; with `--var-file`, later ones win.
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    vars: Vec<String>,
+    /// Read root-module variables from a `.tfvars` or `.tfvars.json` file, as
+    /// `terraform plan -var-file` does; after the auto-loaded files, later ones winning.
+    #[arg(long = "var-file", value_name = "PATH")]
+    var_files: Vec<PathBuf>,
+    /// For each `--var` (false) and `--var-file` (true), in command-line order: Terraform
+    /// applies them in the order given, later ones winning, whichever kind they are.
+    #[arg(skip)]
+    input_order: Vec<bool>,
+    /// Lint a plan instead of source files: the output of `terraform show -json PLAN`. The
+    /// one path given, if any, is the configuration directory (default: the plan's), whose
+    /// files give findings their lines and suppressions.
+    #[arg(long, value_name = "PLAN_JSON")]
+    plan: Option<PathBuf>,
     /// Read and parse the files and nothing else (the benchmark's floor).
     #[arg(long, hide = true)]
     parse_only: bool,
@@ -110,11 +128,29 @@ enum CliError {
     #[error("cannot read stdin")]
     #[diagnostic(code(jitlint::io))]
     Stdin(#[source] std::io::Error),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Plan(#[from] jitlint::plan::PlanError),
+    #[error("--var {0}")]
+    #[diagnostic(code(jitlint::usage))]
+    BadVar(String),
 }
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
+    use clap::{CommandFactory, FromArgMatches};
+    let parsed = Cli::command()
+        .try_get_matches()
+        .and_then(|matches| Ok((Cli::from_arg_matches(&matches)?, matches)));
+    let cli = match parsed {
+        Ok((mut cli, matches)) => {
+            let check_matches = matches.subcommand_matches("check").unwrap_or(&matches);
+            let order = input_order(check_matches);
+            match &mut cli.command {
+                Some(Command::Check(args)) => args.input_order = order,
+                _ => cli.check.input_order = order,
+            }
+            cli
+        }
         Err(error) => {
             let _ = error.print();
             return match error.kind() {
@@ -144,6 +180,23 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// The kinds of `--var` (false) and `--var-file` (true) in the order they were given.
+fn input_order(matches: &clap::ArgMatches) -> Vec<bool> {
+    let indices = |id: &str| -> Vec<usize> {
+        matches
+            .indices_of(id)
+            .map(Iterator::collect)
+            .unwrap_or_default()
+    };
+    let mut order: Vec<(usize, bool)> = indices("vars")
+        .into_iter()
+        .map(|i| (i, false))
+        .chain(indices("var_files").into_iter().map(|i| (i, true)))
+        .collect();
+    order.sort_unstable();
+    order.into_iter().map(|(_, is_file)| is_file).collect()
 }
 
 /// Runs the command; `Ok(true)` means findings at or above the fail level.
@@ -198,6 +251,26 @@ fn check(args: CheckArgs) -> Result<bool, CliError> {
         }
         settings.select_only(&codes);
     }
+    let (mut files, mut vars) = (args.var_files.iter(), args.vars.iter());
+    let order = if args.input_order.len() == args.var_files.len() + args.vars.len() {
+        args.input_order.clone()
+    } else {
+        // Not parsed from a command line (no indices): files first, then values.
+        std::iter::repeat_n(true, args.var_files.len())
+            .chain(std::iter::repeat_n(false, args.vars.len()))
+            .collect()
+    };
+    for is_file in order {
+        if is_file {
+            if let Some(path) = files.next() {
+                settings.inputs.push(Input::File(path.clone()));
+            }
+        } else if let Some(text) = vars.next() {
+            settings
+                .inputs
+                .push(Input::parse_var(text).map_err(CliError::BadVar)?);
+        }
+    }
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
@@ -208,7 +281,10 @@ fn check(args: CheckArgs) -> Result<bool, CliError> {
         write_out(None, &format!("parsed {parsed} files\n"))?;
         return Ok(false);
     }
-    let outcome = if paths.iter().any(|p| p.as_os_str() == "-") {
+    let outcome = if let Some(plan) = &args.plan {
+        let config_dir = args.paths.first().map(PathBuf::as_path);
+        jitlint::plan::lint_plan(plan, config_dir, &settings, args.format.needs_sources())?
+    } else if paths.iter().any(|p| p.as_os_str() == "-") {
         let mut bytes = Vec::new();
         std::io::stdin()
             .read_to_end(&mut bytes)

@@ -1,8 +1,8 @@
 //! The small internal model that rules read: resources, blocks and attribute values with spans.
 //!
 //! Both loaders (HCL and JSON) produce this model, so no rule knows which syntax a file used.
-//! A value is either known (a literal, possibly after evaluating `jsonencode` or a variable
-//! default) or [`Unknown`] with the reason; rules never guess at unknown values.
+//! A value is known, [`Unknown`] with the reason, or (between loading and [`crate::eval`]) a
+//! deferred expression; rules see only the first two, and never guess at unknown values.
 
 use crate::source::{SourceFile, Span};
 
@@ -14,9 +14,67 @@ pub struct Document {
     /// `resource` blocks, in source order.
     pub resources: Vec<Resource>,
     /// `variable` blocks with their defaults (when given), used to resolve `var.x`.
-    pub variables: Vec<(String, Option<Node>)>,
+    pub variables: Vec<Variable>,
+    /// `locals` entries, evaluated in dependency order.
+    pub locals: Vec<Local>,
+    /// `module` blocks, followed when their source is a local directory.
+    pub modules: Vec<ModuleCall>,
+    /// `output` blocks' values, which a calling module reads as `module.<name>.<output>`.
+    pub outputs: Vec<Local>,
     /// Every block's extent (header line to closing line), for block-wide suppressions.
     pub block_extents: Vec<BlockExtent>,
+    /// Whether the file was reached through a `module` block rather than linted on its own:
+    /// its unused suppressions are then not reported, since they may serve its own run.
+    pub from_module_call: bool,
+}
+
+impl Document {
+    /// An empty document for `file`: what a file without blocks, or a tfvars file, is.
+    pub fn empty(file: SourceFile) -> Document {
+        Document {
+            file,
+            resources: Vec::new(),
+            variables: Vec::new(),
+            locals: Vec::new(),
+            modules: Vec::new(),
+            outputs: Vec::new(),
+            block_extents: Vec::new(),
+            from_module_call: false,
+        }
+    }
+}
+
+/// One `variable "name"` block.
+#[derive(Debug, Clone)]
+pub struct Variable {
+    /// The variable name.
+    pub name: String,
+    /// `default`, when given.
+    pub default: Option<Node>,
+    /// The block header, where findings about the variable point.
+    pub header: Span,
+}
+
+/// One entry of a `locals` block.
+#[derive(Debug, Clone)]
+pub struct Local {
+    /// The local name.
+    pub name: String,
+    /// The value, unevaluated.
+    pub value: Node,
+    /// The name, where findings about the local point.
+    pub span: Span,
+}
+
+/// One `module "name"` block.
+#[derive(Debug, Clone)]
+pub struct ModuleCall {
+    /// The module name.
+    pub name: String,
+    /// The block header.
+    pub header: Span,
+    /// Every attribute: `source`, `count`, `for_each` and the module's inputs.
+    pub body: Body,
 }
 
 /// Where a block starts and ends, and whether it is a resource or module block.
@@ -39,46 +97,48 @@ pub struct Resource {
     pub span: Span,
     /// The attributes and nested blocks.
     pub body: Body,
+    /// The index of the module's document that declares it (set when the module is assembled).
+    pub file: usize,
+    /// The module path before the address, `module.web.` (empty in the root module).
+    pub module: String,
+    /// The instance key, `[0]` or `["prod"]`, once `count` or `for_each` is expanded.
+    pub instance: Option<String>,
 }
 
 impl Resource {
-    /// `type.name`, the address Terraform uses.
-    pub fn address(&self) -> String {
-        format!("{}.{}", self.kind, self.name)
+    /// A resource as loaded: in the root module, not yet expanded.
+    pub fn new(kind: String, name: String, header: Span, span: Span, body: Body) -> Resource {
+        Resource {
+            kind,
+            name,
+            header,
+            span,
+            body,
+            file: 0,
+            module: String::new(),
+            instance: None,
+        }
     }
 
-    /// The instance keys of a resource with `count` or `for_each`, when statically known.
-    ///
-    /// Returns `None` for a single-instance resource or when the keys are not known (then the
-    /// findings name the resource without a key rather than guessing).
-    pub fn instance_keys(&self) -> Option<Vec<String>> {
-        /// A literal `count` this large is almost certainly a mistake; do not multiply findings.
-        const MAX_INSTANCES: i64 = 64;
-        if let Some(count) = self.body.attribute("count") {
-            let n = count.as_i64()?;
-            if !(0..=MAX_INSTANCES).contains(&n) {
-                return None;
-            }
-            return Some((0..n).map(|i| format!("[{i}]")).collect());
-        }
-        let for_each = self.body.attribute("for_each")?;
-        match &for_each.value {
-            Value::Object(entries) => Some(
-                entries
-                    .iter()
-                    .map(|(key, _)| format!("[{}]", quote(key)))
-                    .collect(),
-            ),
-            Value::Array(items) => items
-                .iter()
-                .map(|item| item.as_str().map(|s| format!("[{}]", quote(s))))
-                .collect(),
-            _ => None,
-        }
+    /// The address Terraform uses: `module.web.jit_policy.main["prod"]`.
+    pub fn address(&self) -> String {
+        format!(
+            "{}{}.{}{}",
+            self.module,
+            self.kind,
+            self.name,
+            self.instance.as_deref().unwrap_or_default()
+        )
+    }
+
+    /// `type.name`, the address other resources use to refer to it within its module.
+    pub fn reference(&self) -> String {
+        format!("{}.{}", self.kind, self.name)
     }
 }
 
-fn quote(key: &str) -> String {
+/// A key as Terraform writes it in an address: `"prod"`.
+pub fn quote(key: &str) -> String {
     serde_json::Value::String(key.to_owned()).to_string()
 }
 
@@ -103,6 +163,47 @@ impl Body {
     /// Nested blocks called `ident`.
     pub fn blocks<'a>(&'a self, ident: &'a str) -> impl Iterator<Item = &'a Block> + 'a {
         self.blocks.iter().filter(move |b| b.ident == ident)
+    }
+
+    /// Turns attribute `name`, when it is a known list of objects, into blocks called `name`,
+    /// one per object (each object's span is its header and extent).
+    ///
+    /// Terraform accepts `security_rule = [{ ... }]` (attributes-as-blocks) as well as
+    /// `security_rule { ... }`; rules read blocks only, so both forms must end up as blocks.
+    /// An item that is not a known object stays in the attribute, for the unknown-value note.
+    pub fn attribute_as_blocks(&mut self, name: &str) {
+        let Some(position) = self.attributes.iter().position(|a| a.name == name) else {
+            return;
+        };
+        let Value::Array(items) = &self.attributes[position].value.value else {
+            return;
+        };
+        if !items.iter().all(|item| item.as_object().is_some()) {
+            return;
+        }
+        let attribute = self.attributes.remove(position);
+        let Value::Array(items) = attribute.value.value else {
+            return;
+        };
+        for item in items {
+            let Value::Object(entries) = item.value else {
+                continue;
+            };
+            let body = Body {
+                attributes: entries
+                    .into_iter()
+                    .map(|(name, value)| Attribute { name, value })
+                    .collect(),
+                blocks: Vec::new(),
+            };
+            self.blocks.push(Block {
+                ident: name.to_owned(),
+                labels: Vec::new(),
+                header: item.span,
+                span: item.span,
+                body,
+            });
+        }
     }
 
     /// `dynamic "ident"` blocks, whose contents cannot be known statically.
@@ -163,6 +264,9 @@ pub enum Value {
     Object(Vec<(String, Node)>),
     /// A value that cannot be known before plan.
     Unknown(Unknown),
+    /// An expression not evaluated yet: the loader leaves these for [`crate::eval`], which
+    /// replaces every one with a known value or an [`Unknown`] before any rule runs.
+    Deferred(Box<hcl::Expression>),
 }
 
 /// A number as written, with its integer value when it has one.
@@ -185,6 +289,8 @@ pub enum Unknown {
     Template(Vec<TemplatePart>),
     /// Any other expression (function call, conditional, for expression, operator).
     Expression(String),
+    /// A local that depends on itself, through the locals named (first to last).
+    Cycle(Vec<String>),
 }
 
 /// One part of a string template.
@@ -194,18 +300,22 @@ pub enum TemplatePart {
     Literal(String),
     /// An interpolation, described by its source text (e.g. `var.location`).
     Interpolation(Unknown),
+    /// An interpolation not evaluated yet (see [`Value::Deferred`]).
+    Deferred(Box<hcl::Expression>),
 }
 
 impl Unknown {
     /// A short description for messages, e.g. "`var.cidr` has no default".
     pub fn describe(&self) -> String {
         match self {
-            Unknown::Variable(name) => format!("`var.{name}` has no statically known default"),
+            Unknown::Variable(name) => format!(
+                "`var.{name}` has no statically known value (no default, `-var` or tfvars value)"
+            ),
             Unknown::Reference(text) => format!("it refers to `{text}`"),
             Unknown::Template(parts) => {
                 let first = parts.iter().find_map(|p| match p {
                     TemplatePart::Interpolation(u) => Some(u.describe()),
-                    TemplatePart::Literal(_) => None,
+                    TemplatePart::Literal(_) | TemplatePart::Deferred(_) => None,
                 });
                 first.map_or_else(
                     || "it is a template".to_owned(),
@@ -213,6 +323,10 @@ impl Unknown {
                 )
             }
             Unknown::Expression(kind) => format!("it is {kind}"),
+            Unknown::Cycle(names) => {
+                let chain: Vec<String> = names.iter().map(|n| format!("`local.{n}`")).collect();
+                format!("it depends on itself: {}", chain.join(" → "))
+            }
         }
     }
 }
@@ -275,61 +389,7 @@ impl Node {
             Value::String(s) => format!("\"{s}\""),
             Value::Array(_) => "a list".to_owned(),
             Value::Object(_) => "an object".to_owned(),
-            Value::Unknown(_) => "an unknown value".to_owned(),
-        }
-    }
-
-    /// Replaces `var.x` references that `lookup` can resolve, recursively.
-    ///
-    /// Templates whose every part becomes known are folded into plain strings.
-    pub fn resolve(&mut self, lookup: &dyn Fn(&str) -> Option<Value>) {
-        match &mut self.value {
-            Value::Array(items) => items.iter_mut().for_each(|i| i.resolve(lookup)),
-            Value::Object(entries) => entries.iter_mut().for_each(|(_, v)| v.resolve(lookup)),
-            Value::Unknown(Unknown::Variable(name)) => {
-                if let Some(value) = lookup(name) {
-                    self.value = value;
-                }
-            }
-            Value::Unknown(Unknown::Template(parts)) => {
-                let mut folded = String::new();
-                let mut all_known = true;
-                for part in parts.iter_mut() {
-                    match part {
-                        TemplatePart::Literal(text) => folded.push_str(text),
-                        TemplatePart::Interpolation(Unknown::Variable(name)) => {
-                            match lookup(name) {
-                                Some(Value::String(s)) => {
-                                    folded.push_str(&s);
-                                    *part = TemplatePart::Literal(s);
-                                }
-                                Some(Value::Number(n)) => {
-                                    folded.push_str(&n.raw);
-                                    *part = TemplatePart::Literal(n.raw);
-                                }
-                                _ => all_known = false,
-                            }
-                        }
-                        TemplatePart::Interpolation(_) => all_known = false,
-                    }
-                }
-                if all_known {
-                    self.value = Value::String(folded);
-                }
-            }
-            _ => {}
-        }
-    }
-}
-
-impl Body {
-    /// Resolves variables in every attribute and nested block.
-    pub fn resolve(&mut self, lookup: &dyn Fn(&str) -> Option<Value>) {
-        for attribute in &mut self.attributes {
-            attribute.value.resolve(lookup);
-        }
-        for block in &mut self.blocks {
-            block.body.resolve(lookup);
+            Value::Unknown(_) | Value::Deferred(_) => "an unknown value".to_owned(),
         }
     }
 }

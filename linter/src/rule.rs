@@ -1,7 +1,9 @@
-//! What a rule is: metadata, a check over one [`Document`], and the findings it reports.
+//! What a rule is: metadata, what it reads, a check over one evaluated module, and the findings
+//! it reports.
 //!
-//! A rule reads the model and the [`Settings`]; it never sees the CLI, the output format or other
-//! files. Findings are plain data so that every renderer works from the same set.
+//! A rule reads the model and the [`Settings`]; it never sees the CLI, the output format or
+//! files of other modules. Findings are plain data so that every renderer works from the same
+//! set.
 
 use std::fmt;
 
@@ -9,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::Settings;
 use crate::model::{Document, Resource};
+
 use crate::source::{Region, Span};
 
 /// How serious a finding is. Ordered so that `Error > Warning > Note`.
@@ -148,42 +151,84 @@ impl Finding {
     }
 }
 
+/// What a rule reads of one resource type, declared as tflint's `BodySchema` is.
+///
+/// The loader converts only the resource types and attributes that some rule declares, so
+/// that linting stays close to the cost of parsing (most of a configuration is resources no
+/// rule reads), and a rule that reads an attribute it did not declare sees nothing: the
+/// fixture tests catch it. Names apply to the resource's body and to its nested blocks.
+#[derive(Debug, Clone, Copy)]
+pub struct Reads {
+    /// The resource type, e.g. `jit_policy`.
+    pub kind: &'static str,
+    /// The attributes read, in the body and in nested blocks.
+    pub attributes: &'static [&'static str],
+}
+
 /// A lint rule.
 pub trait Rule: Sync {
     /// Identity and docs.
     fn meta(&self) -> &'static RuleMeta;
 
-    /// Reports findings for one document.
+    /// What the rule reads: groups of [`Reads`], usually the views it uses
+    /// ([`crate::view::JIT_READS`], [`crate::view::NSG_READS`]) and its own.
+    fn reads(&self) -> &'static [&'static [Reads]] {
+        &[]
+    }
+
+    /// Reports findings for one evaluated module.
     fn check(&self, context: &Context<'_>, reporter: &mut Reporter<'_>);
 }
 
-/// What rules read: one document and its views, built once and shared by every rule.
+/// What rules read: one evaluated module (its documents, with `count`, `for_each`, dynamic
+/// blocks and local child modules expanded) and its views, built once and shared by every
+/// rule.
 #[derive(Debug)]
 pub struct Context<'a> {
-    /// The document.
-    pub document: &'a Document,
-    /// Its JIT VM entries (policies, requests, azapi bodies).
+    /// The module's documents: its files, its child modules' files and its tfvars files.
+    pub documents: &'a [Document],
+    /// What evaluation could not do: cycles, modules not followed, inputs that do not parse.
+    pub issues: &'a [crate::eval::Issue],
+    /// The JIT VM entries (policies, requests, azapi bodies).
     pub vms: Vec<crate::view::JitVm<'a>>,
-    /// Its NSG rules.
+    /// The NSG rules.
     pub nsg_rules: Vec<crate::view::NsgRule<'a>>,
+    /// How VMs, JIT entries, network interfaces and NSGs relate.
+    pub topology: crate::topology::Topology<'a>,
 }
 
 impl<'a> Context<'a> {
-    /// Builds the views of `document`.
-    pub fn new(document: &'a Document) -> Context<'a> {
+    /// Builds the views of an evaluated module.
+    pub fn new(documents: &'a [Document], issues: &'a [crate::eval::Issue]) -> Context<'a> {
+        let vms = crate::view::jit_vms(documents);
+        let resources: Vec<&'a Resource> =
+            documents.iter().flat_map(|d| d.resources.iter()).collect();
+        let topology = crate::topology::Topology::build(&resources, &vms);
         Context {
-            document,
-            vms: crate::view::jit_vms(document),
-            nsg_rules: crate::view::nsg_rules(document),
+            documents,
+            issues,
+            vms,
+            nsg_rules: crate::view::nsg_rules(documents),
+            topology,
         }
+    }
+
+    /// Every resource of the module, in file and source order.
+    pub fn resources(&self) -> impl Iterator<Item = &'a Resource> + 'a {
+        self.documents.iter().flat_map(|d| d.resources.iter())
+    }
+
+    /// The document that declares `resource`.
+    pub fn document_of(&self, resource: &Resource) -> Option<&'a Document> {
+        self.documents.get(resource.file)
     }
 }
 
-/// Collects one rule's findings for one document, applying the configured severity.
+/// Collects one rule's findings for one module, applying the configured severity.
 pub struct Reporter<'a> {
     /// The settings in force, for limits and trusted prefixes.
     pub settings: &'a Settings,
-    document: &'a Document,
+    documents: &'a [Document],
     meta: &'static RuleMeta,
     severity: Severity,
     findings: &'a mut Vec<Finding>,
@@ -210,22 +255,31 @@ impl<'a> Reporter<'a> {
     /// A reporter for `meta` at `severity`, appending to `findings`.
     pub fn new(
         settings: &'a Settings,
-        document: &'a Document,
+        documents: &'a [Document],
         meta: &'static RuleMeta,
         severity: Severity,
         findings: &'a mut Vec<Finding>,
     ) -> Reporter<'a> {
         Reporter {
             settings,
-            document,
+            documents,
             meta,
             severity,
             findings,
         }
     }
 
-    /// Reports a finding about `resource`, once per known instance.
-    pub fn report(&mut self, resource: Option<&Resource>, report: Report) {
+    /// Reports a finding about `resource` (its instance, when expanded), in its file.
+    pub fn report(&mut self, resource: &Resource, report: Report) {
+        let address = resource.address();
+        self.report_in(resource.file, Some(address), report);
+    }
+
+    /// Reports a finding in the module's document `file`, about `address` if any.
+    pub fn report_in(&mut self, file: usize, address: Option<String>, report: Report) {
+        let Some(document) = self.documents.get(file) else {
+            return;
+        };
         let severity = if report.rejected_by_azure {
             Severity::Error
         } else {
@@ -234,37 +288,20 @@ impl<'a> Reporter<'a> {
         let mut ports = report.ports;
         ports.sort_unstable();
         ports.dedup();
-        let template = Finding {
+        let finding = Finding {
             code: self.meta.code,
             name: self.meta.name,
             severity,
-            file: self.document.file.name.clone(),
-            region: self.document.file.region(report.span),
-            address: None,
+            file: document.file.name.clone(),
+            region: document.file.region(report.span),
+            address,
             ports,
             message: report.message,
             help: report.help,
             label: report.label,
             docs_url: self.meta.docs_url(),
         };
-        let Some(resource) = resource else {
-            self.findings.push(template);
-            return;
-        };
-        let address = resource.address();
-        match resource.instance_keys() {
-            Some(keys) if !keys.is_empty() => {
-                for key in keys {
-                    let mut finding = template.clone();
-                    finding.address = Some(format!("{address}{key}"));
-                    self.findings.push(finding);
-                }
-            }
-            _ => self.findings.push(Finding {
-                address: Some(address),
-                ..template
-            }),
-        }
+        self.findings.push(finding);
     }
 }
 

@@ -5,7 +5,87 @@
 //! [`JitPort`] or an [`NsgRule`] and never care which resource it came from.
 
 use crate::model::{Block, Body, Document, Node, Resource, Value};
+use crate::rule::Reads;
 use crate::source::Span;
+
+/// What [`jit_vms`] reads: the JIT resources and the azapi JIT policy body.
+pub const JIT_READS: &[Reads] = &[
+    Reads {
+        kind: "jit_policy",
+        attributes: &[
+            "name",
+            "id",
+            "number",
+            "protocol",
+            "allowed_source_address_prefix",
+            "allowed_source_address_prefixes",
+            "max_request_access_duration",
+        ],
+    },
+    Reads {
+        kind: "jit_policy_virtual_machine",
+        attributes: &[
+            "virtual_machine_id",
+            "policy_name",
+            "number",
+            "protocol",
+            "allowed_source_address_prefix",
+            "allowed_source_address_prefixes",
+            "max_request_access_duration",
+        ],
+    },
+    Reads {
+        kind: "jit_access_request",
+        attributes: &[
+            "policy_id",
+            "id",
+            "number",
+            "allowed_source_address_prefix",
+            "duration",
+        ],
+    },
+    Reads {
+        kind: "azapi_resource",
+        attributes: &["type", "name", "parent_id", "body"],
+    },
+];
+
+/// The attributes of one NSG security rule, as [`NsgRule`] reads them.
+const NSG_RULE_ATTRIBUTES: &[&str] = &[
+    "name",
+    "direction",
+    "access",
+    "protocol",
+    "source_address_prefix",
+    "source_address_prefixes",
+    "source_application_security_group_ids",
+    "destination_port_range",
+    "destination_port_ranges",
+];
+
+/// What [`nsg_rules`] reads: standalone rules and the NSGs' inline `security_rule`s, in both
+/// the block and the attribute form.
+pub const NSG_READS: &[Reads] = &[
+    Reads {
+        kind: "azurerm_network_security_rule",
+        attributes: NSG_RULE_ATTRIBUTES,
+    },
+    Reads {
+        kind: "azurerm_network_security_group",
+        attributes: &[
+            "security_rule",
+            "name",
+            "direction",
+            "access",
+            "protocol",
+            "source_address_prefix",
+            "source_address_prefixes",
+            "source_application_security_group_ids",
+            "destination_port_range",
+            "destination_port_ranges",
+        ],
+    },
+];
 
 /// Which resource a JIT port rule came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,7 +159,7 @@ pub struct JitVm<'a> {
     /// The port rules given.
     pub ports: Vec<JitPort<'a>>,
     /// `dynamic "port"` blocks, whose contents cannot be known.
-    pub dynamic_ports: Vec<Span>,
+    pub dynamic_ports: Vec<&'a Block>,
     /// The `ports` value when it is not a known list (azapi).
     pub unknown_ports: Option<&'a Node>,
 }
@@ -101,6 +181,34 @@ pub struct JitPort<'a> {
     pub prefixes: Option<&'a Node>,
     /// `max_request_access_duration` (or the request's `duration`).
     pub duration: Option<&'a Node>,
+}
+
+impl<'a> JitPort<'a> {
+    /// The rule as written, for `jit_core` to parse, or `None` when a value that is set is
+    /// not known (a rule built without it would be a guess).
+    pub fn raw(&self) -> Option<jit_core::RawPortRule<'a>> {
+        let text = |node: Option<&'a Node>| match node {
+            None => Some(None),
+            Some(node) if matches!(node.value, Value::Null) => Some(None),
+            Some(node) => node.as_str().map(Some),
+        };
+        let prefixes = match self.prefixes {
+            None => None,
+            Some(node) => Some(
+                node.as_array()?
+                    .iter()
+                    .map(Node::as_str)
+                    .collect::<Option<Vec<&str>>>()?,
+            ),
+        };
+        Some(jit_core::RawPortRule {
+            number: Some(i64::from(self.port_number()?)),
+            protocol: text(self.protocol)?,
+            allowed_source_address_prefix: text(self.prefix)?,
+            allowed_source_address_prefixes: prefixes,
+            max_request_access_duration: text(self.duration)?,
+        })
+    }
 }
 
 impl JitPort<'_> {
@@ -148,9 +256,13 @@ pub fn is_exact_azapi_jit_type(type_node: &Node) -> bool {
         .is_some_and(|(name, _)| name.eq_ignore_ascii_case(AZAPI_JIT_TYPE))
 }
 
-/// Every JIT VM entry in the document.
-pub fn jit_vms(document: &Document) -> Vec<JitVm<'_>> {
-    document.resources.iter().flat_map(jit_vms_of).collect()
+/// Every JIT VM entry in the module's documents.
+pub fn jit_vms(documents: &[Document]) -> Vec<JitVm<'_>> {
+    documents
+        .iter()
+        .flat_map(|d| d.resources.iter())
+        .flat_map(jit_vms_of)
+        .collect()
 }
 
 /// The JIT VM entries of one resource (none for resources that are not JIT).
@@ -184,11 +296,7 @@ fn hcl_vms<'a>(resource: &'a Resource, origin: Origin, vms: &mut Vec<JitVm<'a>>)
             id: block.body.attribute("id"),
             policy_name,
             ports,
-            dynamic_ports: block
-                .body
-                .dynamic_blocks("port")
-                .map(|b| b.header)
-                .collect(),
+            dynamic_ports: block.body.dynamic_blocks("port").collect(),
             unknown_ports: None,
         });
     }
@@ -208,11 +316,7 @@ fn policy_virtual_machine(resource: &Resource) -> JitVm<'_> {
             .blocks("port")
             .map(|port| hcl_port(port, origin))
             .collect(),
-        dynamic_ports: resource
-            .body
-            .dynamic_blocks("port")
-            .map(|b| b.header)
-            .collect(),
+        dynamic_ports: resource.body.dynamic_blocks("port").collect(),
         unknown_ports: None,
     }
 }
@@ -300,12 +404,28 @@ pub struct NsgRule<'a> {
     pub port_range: Option<&'a Node>,
     /// `destination_port_ranges`.
     pub port_ranges: Option<&'a Node>,
+    /// Each known destination port value, read through `jit_core` once (see
+    /// [`NsgRule::port_values`]).
+    pub ports: Vec<PortValue<'a>>,
+    /// Each known source value, read through `jit_core` once.
+    pub sources: Vec<SourceValue<'a>>,
 }
 
-/// Every NSG rule in the document.
-pub fn nsg_rules(document: &Document) -> Vec<NsgRule<'_>> {
+/// One known source value of an NSG rule and how `jit_core` reads it.
+#[derive(Debug)]
+pub struct SourceValue<'a> {
+    /// The value.
+    pub node: &'a Node,
+    /// Its text.
+    pub text: &'a str,
+    /// What Azure or a reader takes it for.
+    pub reading: jit_core::SourceReading,
+}
+
+/// Every NSG rule in the module's documents.
+pub fn nsg_rules(documents: &[Document]) -> Vec<NsgRule<'_>> {
     let mut rules = Vec::new();
-    for resource in &document.resources {
+    for resource in documents.iter().flat_map(|d| d.resources.iter()) {
         match resource.kind.as_str() {
             "azurerm_network_security_rule" => {
                 rules.push(nsg_rule(resource, resource.header, &resource.body));
@@ -322,7 +442,7 @@ pub fn nsg_rules(document: &Document) -> Vec<NsgRule<'_>> {
 }
 
 fn nsg_rule<'a>(resource: &'a Resource, span: Span, body: &'a Body) -> NsgRule<'a> {
-    NsgRule {
+    let mut rule = NsgRule {
         resource,
         span,
         body,
@@ -334,7 +454,24 @@ fn nsg_rule<'a>(resource: &'a Resource, span: Span, body: &'a Body) -> NsgRule<'
         source_prefixes: body.attribute("source_address_prefixes"),
         port_range: body.attribute("destination_port_range"),
         port_ranges: body.attribute("destination_port_ranges"),
-    }
+        ports: Vec::new(),
+        sources: Vec::new(),
+    };
+    rule.ports = rule.port_values();
+    rule.sources = rule
+        .source_nodes()
+        .0
+        .into_iter()
+        .filter_map(|node| {
+            let (text, reading) = read_source(node)?;
+            Some(SourceValue {
+                node,
+                text,
+                reading,
+            })
+        })
+        .collect();
+    rule
 }
 
 /// One known destination port value of an NSG rule and how it reads.
@@ -384,7 +521,7 @@ pub enum Tri {
     Unknown,
 }
 
-impl NsgRule<'_> {
+impl<'a> NsgRule<'a> {
     /// Whether the rule is an inbound Allow rule for a protocol that has ports.
     pub fn admits_inbound(&self) -> Tri {
         let is = |node: Option<&Node>, expected: &[&str]| match node {
@@ -420,7 +557,7 @@ impl NsgRule<'_> {
 
     /// The known destination port range values, with their nodes; unknown ones are returned
     /// separately.
-    pub fn port_range_nodes(&self) -> (Vec<&Node>, Vec<&Node>) {
+    pub fn port_range_nodes(&self) -> (Vec<&'a Node>, Vec<&'a Node>) {
         let mut known = Vec::new();
         let mut unknown = Vec::new();
         for node in self
@@ -439,7 +576,7 @@ impl NsgRule<'_> {
 
     /// Each known destination port value, read as its author meant it (a comma-separated list
     /// as its parts; see [`jit_core::PortRange::read`]).
-    pub fn port_values(&self) -> Vec<PortValue<'_>> {
+    fn port_values(&self) -> Vec<PortValue<'a>> {
         let single = self.port_range.into_iter().map(|node| (node, None));
         let listed = self
             .port_ranges
@@ -467,7 +604,7 @@ impl NsgRule<'_> {
     }
 
     /// The source prefix values, known and unknown, as for ports.
-    pub fn source_nodes(&self) -> (Vec<&Node>, Vec<&Node>) {
+    pub fn source_nodes(&self) -> (Vec<&'a Node>, Vec<&'a Node>) {
         let mut known = Vec::new();
         let mut unknown = Vec::new();
         let sources = self

@@ -8,6 +8,7 @@ fn fixtures() -> Vec<(String, String)> {
     let mut files: Vec<_> = std::fs::read_dir(dir)
         .expect("fixtures")
         .filter_map(Result::ok)
+        .filter(|e| e.path().is_file())
         .map(|e| {
             let name = e.file_name().to_string_lossy().into_owned();
             (name, std::fs::read_to_string(e.path()).expect("read"))

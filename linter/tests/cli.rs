@@ -299,9 +299,33 @@ resource "azurerm_network_security_rule" "ssh" {
 }
 "#,
     );
-    let output = dir.run(&["--select", "JIT001,JIT901", "-f", "compact"]);
+    let output = dir.run(&["--select", "JIT002,JIT901", "-f", "compact"]);
     assert_eq!(stdout(&output), "");
     assert_eq!(output.status.code(), Some(0));
+}
+
+/// Overlaps are resolved after the rules run (`overlap.rs`): with JIT003 off, the internet-wide
+/// source that JIT003 would have reported is JIT001's, not nobody's.
+#[test]
+fn a_rule_turned_off_leaves_its_overlap_to_the_other() {
+    let dir = Dir::new();
+    dir.create(
+        "nsg.tf",
+        r#"
+resource "azurerm_network_security_rule" "ssh" {
+  direction              = "Inbound"
+  access                 = "Allow"
+  protocol               = "Tcp"
+  source_address_prefix  = "*"
+  destination_port_range = "22"
+}
+"#,
+    );
+    let both = stdout(&dir.run(&["--select", "JIT001,JIT003", "-f", "compact"]));
+    assert!(both.contains("error[JIT003]"), "{both}");
+    assert!(!both.contains("[JIT001]"), "{both}");
+    let only = stdout(&dir.run(&["--select", "JIT001", "-f", "compact"]));
+    assert!(only.contains("error[JIT001]"), "{only}");
 }
 
 fn stderr(output: &Output) -> String {

@@ -75,6 +75,35 @@ fn jit006_invalid_nsg_rule() {
 }
 
 #[test]
+fn jit007_vm_without_jit() {
+    insta::assert_snapshot!(check("JIT007_vm_without_jit.tf", &["JIT007"]));
+}
+
+#[test]
+fn jit008_request_exceeds_policy() {
+    insta::assert_snapshot!(check("JIT008_request_exceeds_policy.tf", &["JIT008"]));
+}
+
+#[test]
+fn jit009_inline_nsg_rules_on_jit_vm() {
+    insta::assert_snapshot!(check("JIT009_inline_nsg_rules_on_jit_vm.tf", &["JIT009"]));
+}
+
+#[test]
+fn jit010_policy_managed_twice() {
+    insta::assert_snapshot!(check("JIT010_policy_managed_twice.tf", &["JIT010"]));
+}
+
+/// With JIT003 on too, the standing rules are JIT011's findings, not JIT003's (`overlap.rs`).
+#[test]
+fn jit011_standing_rule_defeats_jit() {
+    insta::assert_snapshot!(check(
+        "JIT011_standing_rule_defeats_jit.tf",
+        &["JIT011", "JIT003"]
+    ));
+}
+
+#[test]
 fn jit900_parse_error() {
     insta::assert_snapshot!(check("JIT900_parse_error.tf", &["JIT900"]));
 }
@@ -93,6 +122,16 @@ fn jit902_invalid_suppression() {
         "JIT902_invalid_suppression.tf",
         &["JIT902", "JIT001", "JIT901"]
     ));
+}
+
+#[test]
+fn jit903_module_not_followed() {
+    insta::assert_snapshot!(check("JIT903_module_not_followed.tf", &["JIT903"]));
+}
+
+#[test]
+fn jit904_evaluation_error() {
+    insta::assert_snapshot!(check("JIT904_evaluation_error.tf", &["JIT904"]));
 }
 
 /// Every rule in the registry has a fixture (and so a case above).

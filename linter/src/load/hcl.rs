@@ -1,19 +1,25 @@
 //! Native HCL (`.tf`) into the [`crate::model`], with spans, via hcl-edit.
 //!
 //! hcl-edit is used rather than hcl-rs because it keeps the byte span of every expression, so a
-//! finding can underline the exact value. Only literals, `jsonencode` of literals and `var.x`
-//! (resolved later from the module's defaults) are evaluated; everything else becomes
-//! [`Unknown`] with a reason.
+//! finding can underline the exact value. Literals (and `jsonencode` of a structure) are
+//! converted here, keeping a span per value; every other expression (a reference, a call, a
+//! conditional, a `for`, an operation, an interpolation) is left as [`Value::Deferred`] in
+//! hcl-rs's expression model, for [`crate::eval`] to evaluate once the module is known.
+//!
+//! Only what some rule reads (its declared [`crate::rule::Reads`]) is converted: the resource
+//! types and attributes of [`crate::registry::schema`]. `variable`, `locals` and `module`
+//! blocks are converted whole, since any value may flow from them into a resource.
 
 use hcl_edit::Span as _;
-use hcl_edit::expr::{Expression, ObjectKey, TraversalOperator};
+use hcl_edit::expr::{Expression, ObjectKey};
 use hcl_edit::structure::{Block as HclBlock, Body as HclBody, Structure};
 use hcl_edit::template::{Element, Template};
 
 use crate::model::{
-    Attribute, Block, BlockExtent, Body, Document, Node, Number, Resource, TemplatePart, Unknown,
-    Value,
+    Attribute, Block, BlockExtent, Body, Document, Local, ModuleCall, Node, Number, Resource,
+    TemplatePart, Unknown, Value, Variable,
 };
+use crate::registry::{self, AttributeFilter};
 use crate::source::{SourceFile, Span};
 
 use super::LoadError;
@@ -35,30 +41,62 @@ pub fn load(file: SourceFile) -> Result<Document, (SourceFile, LoadError)> {
             return Err((file, load_error));
         }
     };
-    let mut document = Document {
-        file,
-        resources: Vec::new(),
-        variables: Vec::new(),
-        block_extents: Vec::new(),
-    };
+    let mut document = Document::empty(file);
+    let schema = registry::schema();
     for block in body.blocks() {
         collect_extents(block, &mut document.block_extents);
         match (block.ident.as_str(), block.labels.as_slice()) {
-            ("resource", [kind, _]) if !super::is_relevant(kind.as_str()) => {}
-            ("resource", [kind, name]) => document.resources.push(Resource {
-                kind: kind.as_str().to_owned(),
-                name: name.as_str().to_owned(),
-                header: header_span(block),
-                span: Span::from_range(block.span()),
-                body: convert_body(&block.body),
-            }),
+            ("resource", [kind, name]) => {
+                let Some(filter) = schema.filter(kind.as_str()) else {
+                    continue;
+                };
+                let mut body = convert_body(&block.body, filter);
+                body.attribute_as_blocks("security_rule");
+                document.resources.push(Resource::new(
+                    kind.as_str().to_owned(),
+                    name.as_str().to_owned(),
+                    header_span(block),
+                    Span::from_range(block.span()),
+                    body,
+                ));
+            }
             ("variable", [name]) => {
                 let default = block
                     .body
                     .get_attribute("default")
                     .map(|a| convert(&a.value, 0));
-                document.variables.push((name.as_str().to_owned(), default));
+                document.variables.push(Variable {
+                    name: name.as_str().to_owned(),
+                    default,
+                    header: header_span(block),
+                });
             }
+            ("locals", []) => {
+                for attribute in block.body.attributes() {
+                    document.locals.push(Local {
+                        name: attribute.key.as_str().to_owned(),
+                        value: convert(&attribute.value, 0),
+                        span: attribute
+                            .key
+                            .span()
+                            .map_or_else(Span::default, |r| Span::from_range(Some(r))),
+                    });
+                }
+            }
+            ("output", [name]) => {
+                if let Some(attribute) = block.body.get_attribute("value") {
+                    document.outputs.push(Local {
+                        name: name.as_str().to_owned(),
+                        value: convert(&attribute.value, 0),
+                        span: header_span(block),
+                    });
+                }
+            }
+            ("module", [name]) => document.modules.push(ModuleCall {
+                name: name.as_str().to_owned(),
+                header: header_span(block),
+                body: convert_body(&block.body, &AttributeFilter::All),
+            }),
             _ => {}
         }
     }
@@ -95,11 +133,11 @@ fn header_span(block: &HclBlock) -> Span {
     Span::new(start, end)
 }
 
-fn convert_body(body: &HclBody) -> Body {
+fn convert_body(body: &HclBody, filter: &AttributeFilter) -> Body {
     let mut out = Body::default();
     for structure in body.iter() {
         match structure {
-            Structure::Attribute(attribute) if !super::is_read_attribute(&attribute.key) => {}
+            Structure::Attribute(attribute) if !filter.reads(&attribute.key) => {}
             Structure::Attribute(attribute) => out.attributes.push(Attribute {
                 name: attribute.key.as_str().to_owned(),
                 value: convert(&attribute.value, 0),
@@ -109,11 +147,60 @@ fn convert_body(body: &HclBody) -> Body {
                 labels: block.labels.iter().map(|l| l.as_str().to_owned()).collect(),
                 header: header_span(block),
                 span: Span::from_range(block.span()),
-                body: convert_body(&block.body),
+                body: convert_body(&block.body, filter),
             }),
         }
     }
     out
+}
+
+/// The text of a reference to a managed resource's attribute (`azurerm_linux_virtual_machine.web.id`,
+/// `azurerm_network_interface.web[0].id`), which no evaluation can know before apply: it
+/// becomes an unknown here, without the cost of converting it for hcl-rs.
+///
+/// A resource type always has an underscore (`<provider>_<type>`); the names a scope declares
+/// (`var`, `local`, `each`, `count`, `path`, `terraform`, `data`, `module`, `self`) have none.
+/// A `dynamic` block's iterator may, but is only ever followed by `.key` or `.value`, so such
+/// a traversal is left for evaluation.
+fn resource_reference(traversal: &hcl_edit::expr::Traversal) -> Option<String> {
+    use hcl_edit::expr::TraversalOperator;
+    let Expression::Variable(root) = &traversal.expr else {
+        return None;
+    };
+    let root = root.as_str();
+    let mut operators = traversal.operators.iter().map(|o| o.value());
+    let Some(TraversalOperator::GetAttr(name)) = operators.next() else {
+        return None;
+    };
+    if !root.contains('_') || matches!(name.as_str(), "key" | "value") {
+        return None;
+    }
+    let mut text = format!("{root}.{}", name.as_str());
+    for operator in operators {
+        match operator {
+            TraversalOperator::GetAttr(ident) => {
+                text.push('.');
+                text.push_str(ident.as_str());
+            }
+            TraversalOperator::Index(Expression::Number(n)) => {
+                text.push_str(&format!("[{}]", n.value()));
+            }
+            TraversalOperator::Index(Expression::String(s)) => {
+                text.push_str(&format!("[{}]", crate::model::quote(s.value())));
+            }
+            TraversalOperator::LegacyIndex(i) => text.push_str(&format!(".{}", i.value())),
+            TraversalOperator::Index(_) => text.push_str("[…]"),
+            TraversalOperator::AttrSplat(_) | TraversalOperator::FullSplat(_) => {
+                text.push_str("[*]");
+            }
+        }
+    }
+    Some(text)
+}
+
+/// An expression left for [`crate::eval`], in hcl-rs's model.
+fn deferred(expr: &Expression) -> Value {
+    Value::Deferred(Box::new(hcl::Expression::from(expr.clone())))
 }
 
 fn unknown(expr: &Expression, why: Unknown) -> Node {
@@ -123,7 +210,12 @@ fn unknown(expr: &Expression, why: Unknown) -> Node {
     }
 }
 
-/// Evaluates what can be evaluated statically.
+/// Converts one expression: literals with their spans, the rest deferred.
+pub fn convert_expression(expr: &Expression) -> Node {
+    convert(expr, 0)
+}
+
+/// Converts what is literal, keeping a span per value, and defers the rest.
 fn convert(expr: &Expression, depth: usize) -> Node {
     let span = Span::from_range(expr.span());
     if depth > MAX_DEPTH {
@@ -154,8 +246,10 @@ fn convert(expr: &Expression, depth: usize) -> Node {
                     ObjectKey::Expression(key_expr) => match convert(key_expr, depth + 1).value {
                         Value::String(s) => s,
                         _ => {
-                            let why = "an object with a computed key".to_owned();
-                            return unknown(expr, Unknown::Expression(why));
+                            return Node {
+                                value: deferred(expr),
+                                span,
+                            };
                         }
                     },
                 };
@@ -171,8 +265,14 @@ fn convert(expr: &Expression, depth: usize) -> Node {
                 ..convert(inner.inner(), depth + 1)
             };
         }
-        Expression::Variable(name) => Value::Unknown(Unknown::Reference(name.as_str().to_owned())),
-        Expression::Traversal(traversal) => Value::Unknown(traversal_unknown(traversal)),
+        Expression::Traversal(traversal) => match resource_reference(traversal) {
+            Some(text) => Value::Unknown(Unknown::Reference(text)),
+            None => deferred(expr),
+        },
+        Expression::Variable(_)
+        | Expression::Conditional(_)
+        | Expression::ForExpr(_)
+        | Expression::BinaryOp(_) => deferred(expr),
         Expression::FuncCall(call) => {
             let name = call.name.name.as_str();
             let args: Vec<&Expression> = call.args.iter().collect();
@@ -187,13 +287,7 @@ fn convert(expr: &Expression, depth: usize) -> Node {
                     ..convert(arg, depth + 1)
                 };
             }
-            Value::Unknown(Unknown::Expression(format!("a call to `{name}()`")))
-        }
-        Expression::Conditional(_) => {
-            Value::Unknown(Unknown::Expression("a conditional expression".to_owned()))
-        }
-        Expression::ForExpr(_) => {
-            Value::Unknown(Unknown::Expression("a `for` expression".to_owned()))
+            deferred(expr)
         }
         Expression::UnaryOp(op) => {
             // `-1` is a unary minus applied to a literal: fold it so that negative ports are seen.
@@ -203,10 +297,9 @@ fn convert(expr: &Expression, depth: usize) -> Node {
                     raw: format!("-{}", n.raw),
                     integer: n.integer.and_then(i64::checked_neg),
                 }),
-                _ => Value::Unknown(Unknown::Expression("an operation".to_owned())),
+                _ => deferred(expr),
             }
         }
-        Expression::BinaryOp(_) => Value::Unknown(Unknown::Expression("an operation".to_owned())),
     };
     Node { value, span }
 }
@@ -222,6 +315,7 @@ pub(super) fn template_value(template: &Template, depth: usize) -> Value {
                     Value::String(s) => TemplatePart::Literal(s),
                     Value::Number(n) => TemplatePart::Literal(n.raw),
                     Value::Unknown(u) => TemplatePart::Interpolation(u),
+                    Value::Deferred(expr) => TemplatePart::Deferred(expr),
                     _ => TemplatePart::Interpolation(Unknown::Expression(
                         "a non-string interpolation".to_owned(),
                     )),
@@ -238,42 +332,10 @@ pub(super) fn template_value(template: &Template, depth: usize) -> Value {
             .into_iter()
             .map(|p| match p {
                 TemplatePart::Literal(s) => s,
-                TemplatePart::Interpolation(_) => String::new(),
+                TemplatePart::Interpolation(_) | TemplatePart::Deferred(_) => String::new(),
             })
             .collect();
         return Value::String(text);
     }
     Value::Unknown(Unknown::Template(parts))
-}
-
-/// `var.x` stays pending for the resolver; anything else is a reference described by its text.
-fn traversal_unknown(traversal: &hcl_edit::expr::Traversal) -> Unknown {
-    let root = match &traversal.expr {
-        Expression::Variable(name) => name.as_str().to_owned(),
-        _ => return Unknown::Expression("a computed reference".to_owned()),
-    };
-    let mut text = root.clone();
-    for operator in &traversal.operators {
-        match operator.value() {
-            TraversalOperator::GetAttr(ident) => {
-                text.push('.');
-                text.push_str(ident.as_str());
-            }
-            TraversalOperator::Index(Expression::Number(n)) => {
-                text.push_str(&format!("[{}]", n.value()));
-            }
-            TraversalOperator::LegacyIndex(i) => text.push_str(&format!(".{}", i.value())),
-            TraversalOperator::Index(_) => text.push_str("[…]"),
-            TraversalOperator::AttrSplat(_) | TraversalOperator::FullSplat(_) => {
-                text.push_str("[*]")
-            }
-        }
-    }
-    if root == "var"
-        && let [operator] = traversal.operators.as_slice()
-        && let TraversalOperator::GetAttr(name) = operator.value()
-    {
-        return Unknown::Variable(name.as_str().to_owned());
-    }
-    Unknown::Reference(text)
 }

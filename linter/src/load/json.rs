@@ -4,7 +4,11 @@
 //! records the byte range of every value. It is bounded in depth so that hostile input cannot
 //! overflow the stack.
 
-use crate::model::{Attribute, Block, BlockExtent, Body, Document, Node, Number, Resource, Value};
+use crate::model::{
+    Attribute, Block, BlockExtent, Body, Document, Local, ModuleCall, Node, Number, Resource,
+    Value, Variable,
+};
+use crate::registry::{self, AttributeFilter};
 use crate::source::{SourceFile, Span};
 
 use super::LoadError;
@@ -27,30 +31,26 @@ pub fn load(file: SourceFile) -> Result<Document, (SourceFile, LoadError)> {
         Ok(root) => root,
         Err(error) => return Err((file, error)),
     };
-    let mut document = Document {
-        file,
-        resources: Vec::new(),
-        variables: Vec::new(),
-        block_extents: Vec::new(),
-    };
+    let mut document = Document::empty(file);
+    let schema = registry::schema();
     for (key, value) in root.as_object().unwrap_or_default() {
         match key.as_str() {
             "resource" => {
                 for by_type in one_or_many(value) {
                     for (kind, by_name) in by_type.as_object().unwrap_or_default() {
-                        if !super::is_relevant(kind) {
+                        let Some(filter) = schema.filter(kind) else {
                             continue;
-                        }
+                        };
                         for (name, body) in by_name.as_object().unwrap_or_default() {
                             for body in one_or_many(body) {
                                 document.block_extents.push(BlockExtent { span: body.span });
-                                document.resources.push(Resource {
-                                    kind: kind.clone(),
-                                    name: name.clone(),
-                                    header: body.span,
-                                    span: body.span,
-                                    body: to_body(body),
-                                });
+                                document.resources.push(Resource::new(
+                                    kind.clone(),
+                                    name.clone(),
+                                    body.span,
+                                    body.span,
+                                    to_body(body, filter),
+                                ));
                             }
                         }
                     }
@@ -59,9 +59,33 @@ pub fn load(file: SourceFile) -> Result<Document, (SourceFile, LoadError)> {
             "variable" => {
                 for by_name in one_or_many(value) {
                     for (name, body) in by_name.as_object().unwrap_or_default() {
-                        document
-                            .variables
-                            .push((name.clone(), body.get("default").cloned()));
+                        document.variables.push(Variable {
+                            name: name.clone(),
+                            default: body.get("default").cloned(),
+                            header: body.span,
+                        });
+                    }
+                }
+            }
+            "locals" => {
+                for by_name in one_or_many(value) {
+                    for (name, value) in by_name.as_object().unwrap_or_default() {
+                        document.locals.push(Local {
+                            name: name.clone(),
+                            value: value.clone(),
+                            span: value.span,
+                        });
+                    }
+                }
+            }
+            "module" => {
+                for by_name in one_or_many(value) {
+                    for (name, body) in by_name.as_object().unwrap_or_default() {
+                        document.modules.push(ModuleCall {
+                            name: name.clone(),
+                            header: body.span,
+                            body: to_body(body, &AttributeFilter::All),
+                        });
                     }
                 }
             }
@@ -79,7 +103,7 @@ fn one_or_many(node: &Node) -> Vec<&Node> {
     }
 }
 
-fn to_body(node: &Node) -> Body {
+fn to_body(node: &Node, filter: &AttributeFilter) -> Body {
     let mut body = Body::default();
     for (key, value) in node.as_object().unwrap_or_default() {
         if BLOCK_NAMES.contains(&key.as_str()) {
@@ -90,11 +114,11 @@ fn to_body(node: &Node) -> Body {
                         labels: Vec::new(),
                         header: item.span,
                         span: item.span,
-                        body: to_body(item),
+                        body: to_body(item, filter),
                     });
                 }
             }
-        } else if super::is_read_attribute(key) {
+        } else if filter.reads(key) {
             body.attributes.push(Attribute {
                 name: key.clone(),
                 value: value.clone(),

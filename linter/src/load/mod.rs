@@ -7,11 +7,10 @@
 pub mod hcl;
 pub mod json;
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::LintError;
-use crate::model::{Document, Value};
+use crate::model::Document;
 use crate::source::{SourceFile, Span};
 
 /// Why one file could not be loaded.
@@ -95,57 +94,6 @@ impl Syntax {
             None
         }
     }
-}
-
-/// The resource types any rule reads. Other resources are not converted into the model (their
-/// block extents are still kept for suppressions): most of a real configuration is VMs,
-/// networks and storage, and skipping them keeps linting close to the cost of parsing.
-pub const RELEVANT_RESOURCE_TYPES: &[&str] = &[
-    "jit_policy",
-    "jit_policy_virtual_machine",
-    "jit_access_request",
-    "azapi_resource",
-    "azurerm_network_security_rule",
-    "azurerm_network_security_group",
-];
-
-/// Whether rules read resources of type `kind`.
-pub fn is_relevant(kind: &str) -> bool {
-    RELEVANT_RESOURCE_TYPES.contains(&kind)
-}
-
-/// The attribute names any rule or view reads. Other attributes (`priority`, `tags`,
-/// `resource_group_name`, ...) are not converted, for the same reason as
-/// [`RELEVANT_RESOURCE_TYPES`]. A rule that reads a new attribute must add it here; the fixture
-/// tests fail otherwise.
-pub const READ_ATTRIBUTES: &[&str] = &[
-    "count",
-    "for_each",
-    "name",
-    "id",
-    "virtual_machine_id",
-    "policy_name",
-    "number",
-    "protocol",
-    "allowed_source_address_prefix",
-    "allowed_source_address_prefixes",
-    "max_request_access_duration",
-    "duration",
-    "type",
-    "parent_id",
-    "body",
-    "direction",
-    "access",
-    "source_address_prefix",
-    "source_address_prefixes",
-    "source_application_security_group_ids",
-    "destination_port_range",
-    "destination_port_ranges",
-];
-
-/// Whether any rule reads attribute `name`.
-pub fn is_read_attribute(name: &str) -> bool {
-    READ_ATTRIBUTES.contains(&name)
 }
 
 /// Parses one file's text.
@@ -248,32 +196,4 @@ pub fn discover_excluding(
     files.sort();
     errors.sort_by(|a, b| a.path().cmp(b.path()));
     errors
-}
-
-/// Resolves `var.x` in every document of one module from the defaults declared in that module.
-///
-/// A module is one directory. A variable declared twice, or whose default is not itself a
-/// literal, stays unknown. tfvars files are not read: a default is what a reviewer sees, and the
-/// unknown-value rule says when a value depends on input.
-pub fn resolve_module(documents: &mut [Document]) {
-    let mut defaults: HashMap<String, Option<Value>> = HashMap::new();
-    for document in documents.iter() {
-        for (name, default) in &document.variables {
-            let value = default.as_ref().map(|node| node.value.clone());
-            let value = value.filter(|v| !matches!(v, Value::Unknown(_)));
-            defaults
-                .entry(name.clone())
-                .and_modify(|existing| *existing = None)
-                .or_insert(value);
-        }
-    }
-    if defaults.is_empty() {
-        return;
-    }
-    let lookup = |name: &str| defaults.get(name).cloned().flatten();
-    for document in documents.iter_mut() {
-        for resource in &mut document.resources {
-            resource.body.resolve(&lookup);
-        }
-    }
 }

@@ -58,14 +58,19 @@ impl Rule for AzapiJitPitfall {
         &Self::META
     }
 
+    fn reads(&self) -> &'static [&'static [crate::rule::Reads]] {
+        &[view::JIT_READS]
+    }
+
     fn check(&self, context: &Context<'_>, reporter: &mut Reporter<'_>) {
-        for resource in &context.document.resources {
+        for resource in context.resources() {
             let Some(type_node) = view::azapi_jit_type(resource) else {
                 continue;
             };
             check_type(resource, type_node, reporter);
             if let Some(parent) = resource.body.attribute("parent_id") {
-                check_parent(resource, parent, &context.document.file.text, reporter);
+                let text = context.document_of(resource).map_or("", |d| &d.file.text);
+                check_parent(resource, parent, text, reporter);
             }
             if let Some(body) = resource.body.attribute("body") {
                 check_body(resource, body, reporter);
@@ -86,7 +91,7 @@ fn check_type(resource: &Resource, node: &Node, reporter: &mut Reporter<'_>) {
         return;
     };
     reporter.report(
-        Some(resource),
+        resource,
         Report {
             span: node.span,
             message,
@@ -120,6 +125,7 @@ fn parent_text(node: &Node) -> Option<String> {
             .map(|part| match part {
                 TemplatePart::Literal(text) => Some(text.clone()),
                 TemplatePart::Interpolation(unknown) => describe(unknown),
+                TemplatePart::Deferred(_) => None,
             })
             .collect(),
         Value::Unknown(unknown) => describe(unknown),
@@ -162,7 +168,7 @@ fn check_parent(resource: &Resource, node: &Node, source: &str, reporter: &mut R
             ..Report::default()
         }
     };
-    reporter.report(Some(resource), report);
+    reporter.report(resource, report);
 }
 
 /// The value as it would be written inside a string, from its source text: a quoted string or
@@ -185,7 +191,7 @@ fn check_body(resource: &Resource, body: &Node, reporter: &mut Reporter<'_>) {
     };
     if !entries.iter().any(|(key, _)| key == "kind") {
         reporter.report(
-            Some(resource),
+            resource,
             Report {
                 span: body.span,
                 message:
@@ -204,7 +210,7 @@ fn check_body(resource: &Resource, body: &Node, reporter: &mut Reporter<'_>) {
                 continue;
             };
             reporter.report(
-                Some(resource),
+                resource,
                 Report {
                     span: number.span,
                     message: format!(

@@ -71,9 +71,13 @@ impl Rule for BroadSourcePrefix {
         &Self::META
     }
 
+    fn reads(&self) -> &'static [&'static [crate::rule::Reads]] {
+        &[view::JIT_READS, view::NSG_READS]
+    }
+
     fn check(&self, context: &Context<'_>, reporter: &mut Reporter<'_>) {
         for vm in &context.vms {
-            let resource = Some(vm.resource);
+            let resource = vm.resource;
             if vm.origin.is_provider_policy() && vm.ports.is_empty() && vm.dynamic_ports.is_empty()
             {
                 let ports: Vec<u16> = default_port_rules()
@@ -126,7 +130,7 @@ impl Rule for BroadSourcePrefix {
                     .into_iter()
                     .chain(port.prefixes.into_iter().flat_map(view::items));
                 for node in sources {
-                    let Some((text, reading)) = view::read_source(node) else {
+                    let Some((text, ref reading)) = view::read_source(node) else {
                         continue;
                     };
                     let Some(prefix) = reading.judged() else {
@@ -140,7 +144,7 @@ impl Rule for BroadSourcePrefix {
                         reporter.settings.min_prefix_length_v6,
                     );
                     if prefix.is_broader_than(v4, v6) {
-                        let written = view::source_text(text, &reading);
+                        let written = view::source_text(text, reading);
                         let (lets, label) = if reading.is_ambiguous() {
                             ("may let", "may reach")
                         } else {
@@ -154,9 +158,9 @@ impl Rule for BroadSourcePrefix {
                                     "source `{written}` {lets} {} request {}{}",
                                     prefix.describe_reach(),
                                     port.describe(),
-                                    view::source_note(text, &reading)
+                                    view::source_note(text, reading)
                                 ),
-                                help: help(text, &reading, v4, v6),
+                                help: help(text, reading, v4, v6),
                                 label: format!("{label} {}", prefix.describe_reach()),
                                 ports: port.ports(),
                                 rejected_by_azure: false,
@@ -174,11 +178,8 @@ impl Rule for BroadSourcePrefix {
             if ports.is_empty() {
                 continue;
             }
-            let (sources, _) = rule.source_nodes();
-            for node in sources {
-                let Some((text, reading)) = view::read_source(node) else {
-                    continue;
-                };
+            for source in &rule.sources {
+                let (node, text, reading) = (source.node, source.text, &source.reading);
                 let Some(prefix) = reading.judged() else {
                     continue;
                 };
@@ -186,11 +187,9 @@ impl Rule for BroadSourcePrefix {
                     reporter.settings.min_prefix_length_v4,
                     reporter.settings.min_prefix_length_v6,
                 );
-                // The whole internet is management-port-exposed's finding, not this one's.
-                if prefix.is_open_to_internet()
-                    || reporter.settings.is_trusted(prefix)
-                    || !prefix.is_broader_than(v4, v6)
-                {
+                // The whole internet is also management-port-exposed's finding; which one
+                // stands is decided in `overlap`, not here.
+                if reporter.settings.is_trusted(prefix) || !prefix.is_broader_than(v4, v6) {
                     continue;
                 }
                 let list = ports
@@ -199,17 +198,17 @@ impl Rule for BroadSourcePrefix {
                     .collect::<Vec<_>>()
                     .join(", ");
                 reporter.report(
-                    Some(rule.resource),
+                    rule.resource,
                     Report {
                         span: node.span,
                         message: format!(
                             "{} allows management port {list} from `{}` ({}){}",
                             rule.describe(),
-                            view::source_text(text, &reading),
+                            view::source_text(text, reading),
                             prefix.describe_reach(),
-                            view::source_note(text, &reading)
+                            view::source_note(text, reading)
                         ),
-                        help: help(text, &reading, v4, v6),
+                        help: help(text, reading, v4, v6),
                         label: format!("reaches {}", prefix.describe_reach()),
                         ports: ports.clone(),
                         rejected_by_azure: false,

@@ -41,6 +41,10 @@ impl Rule for ExcessiveMaxRequestTime {
         &Self::META
     }
 
+    fn reads(&self) -> &'static [&'static [crate::rule::Reads]] {
+        &[crate::view::JIT_READS]
+    }
+
     fn check(&self, context: &Context<'_>, reporter: &mut Reporter<'_>) {
         let limit = reporter.settings.max_request_access_duration;
         for vm in &context.vms {
@@ -81,7 +85,7 @@ impl Rule for ExcessiveMaxRequestTime {
                     },
                     Ok(_) => continue,
                 };
-                reporter.report(Some(vm.resource), report);
+                reporter.report(vm.resource, report);
             }
         }
     }

@@ -74,6 +74,10 @@ impl Rule for InvalidJitValue {
         &Self::META
     }
 
+    fn reads(&self) -> &'static [&'static [crate::rule::Reads]] {
+        &[crate::view::JIT_READS]
+    }
+
     fn check(&self, context: &Context<'_>, reporter: &mut Reporter<'_>) {
         for vm in &context.vms {
             for port in &vm.ports {
@@ -82,7 +86,7 @@ impl Rule for InvalidJitValue {
             if vm.origin == Origin::Request {
                 continue;
             }
-            check_duplicate_ports(vm, context.document, reporter);
+            check_duplicate_ports(vm, context.document_of(vm.resource), reporter);
             let policy_name = match vm.policy_name {
                 Some(node) => node.as_str(),
                 None => Some(jit_core::limits::DEFAULT_POLICY_NAME),
@@ -94,7 +98,7 @@ impl Rule for InvalidJitValue {
                     _ => vm.id.map_or(vm.span, |n| n.span),
                 };
                 reporter.report(
-                    Some(vm.resource),
+                    vm.resource,
                     Report {
                         span,
                         message: finding.message(),
@@ -152,7 +156,7 @@ fn check_port(port: &JitPort<'_>, resource: &crate::model::Resource, reporter: &
         }
         let span = field_span(port, finding.field);
         reporter.report(
-            Some(resource),
+            resource,
             Report {
                 span,
                 message: format!(
@@ -172,7 +176,7 @@ fn check_port(port: &JitPort<'_>, resource: &crate::model::Resource, reporter: &
 /// Reports each port of one VM that repeats an earlier one, as [`jit_core::duplicate_ports`]
 /// finds them, at the repeating entry's `number` and naming the first entry's line: Azure refuses
 /// the whole policy, and the first entry is where the author has to look to merge the two.
-fn check_duplicate_ports(vm: &JitVm<'_>, document: &Document, reporter: &mut Reporter<'_>) {
+fn check_duplicate_ports(vm: &JitVm<'_>, document: Option<&Document>, reporter: &mut Reporter<'_>) {
     let keys = vm.ports.iter().map(duplicate_key);
     for duplicate in jit_core::duplicate_ports(keys) {
         // The indexes are positions in `vm.ports`, so both are present.
@@ -183,13 +187,15 @@ fn check_duplicate_ports(vm: &JitVm<'_>, document: &Document, reporter: &mut Rep
             continue;
         };
         let error = duplicate.error();
-        let first_line = document
-            .file
-            .region(field_span(first, Field::Number))
-            .start
-            .line;
+        let first_line = document.map_or(0, |document| {
+            document
+                .file
+                .region(field_span(first, Field::Number))
+                .start
+                .line
+        });
         reporter.report(
-            Some(vm.resource),
+            vm.resource,
             Report {
                 span: field_span(port, Field::Number),
                 message: format!(

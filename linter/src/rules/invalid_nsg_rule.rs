@@ -16,6 +16,9 @@ declare_rule! {
     ///   The attribute takes one port, one range or `*`; only `destination_port_ranges` takes
     ///   several, one per item. The other rules still read the list as the union of its parts,
     ///   so a management port inside it is reported as exposed too.
+    /// * A destination port that is not a port, a range or `*`: `"30-20"` (the lower port must
+    ///   come first), `"ssh"`, `"70000"`. Azure rejects it, and no check can say which ports
+    ///   it meant, so it is reported rather than skipped.
     /// * A rule without an attribute that Azure requires and that the checks need to judge it:
     ///   `direction`, `access`, `protocol`, a destination port (`destination_port_range` or
     ///   `destination_port_ranges`) or a source (`source_address_prefix`,
@@ -72,12 +75,16 @@ impl Rule for InvalidNsgRule {
         &Self::META
     }
 
+    fn reads(&self) -> &'static [&'static [crate::rule::Reads]] {
+        &[crate::view::NSG_READS]
+    }
+
     fn check(&self, context: &Context<'_>, reporter: &mut Reporter<'_>) {
         for rule in &context.nsg_rules {
             check_missing(rule, reporter);
-            let values = rule.port_values();
-            for value in &values {
-                check_port_list(rule, value, &values, reporter);
+            for value in &rule.ports {
+                check_port_list(rule, value, &rule.ports, reporter);
+                check_invalid_range(rule, value, reporter);
             }
         }
     }
@@ -122,7 +129,7 @@ fn check_missing(rule: &NsgRule<'_>, reporter: &mut Reporter<'_>) {
         }
         let first = names.first().copied().unwrap_or_default();
         reporter.report(
-            Some(rule.resource),
+                    rule.resource,
             Report {
                 span: rule.span,
                 message: format!(
@@ -136,6 +143,35 @@ fn check_missing(rule: &NsgRule<'_>, reporter: &mut Reporter<'_>) {
             },
         );
     }
+}
+
+/// The attribute a port value came from, for messages: `destination_port_ranges[1]`.
+fn attribute_of(value: &PortValue<'_>) -> String {
+    match value.index {
+        None => "destination_port_range".to_owned(),
+        Some(index) => format!("destination_port_ranges[{index}]"),
+    }
+}
+
+fn check_invalid_range(rule: &NsgRule<'_>, value: &PortValue<'_>, reporter: &mut Reporter<'_>) {
+    let Some(error @ RuleError::InvalidPortRange { .. }) = &value.reading.error else {
+        return;
+    };
+    reporter.report(
+        rule.resource,
+        Report {
+            span: value.node.span,
+            message: format!(
+                "`{}` of {}: {error}; Azure rejects it, and which ports it meant cannot be judged",
+                attribute_of(value),
+                rule.describe()
+            ),
+            help: error.help(),
+            label: "not a port range".to_owned(),
+            ports: Vec::new(),
+            rejected_by_azure: true,
+        },
+    );
 }
 
 fn check_port_list(
@@ -189,7 +225,7 @@ fn check_port_list(
         }
     };
     reporter.report(
-        Some(rule.resource),
+        rule.resource,
         Report {
             span: value.node.span,
             message: format!(

@@ -57,6 +57,10 @@ impl Rule for ManagementPortExposed {
         &Self::META
     }
 
+    fn reads(&self) -> &'static [&'static [crate::rule::Reads]] {
+        &[view::NSG_READS]
+    }
+
     fn check(&self, context: &Context<'_>, reporter: &mut Reporter<'_>) {
         for rule in &context.nsg_rules {
             if rule.admits_inbound() != Tri::Yes {
@@ -66,18 +70,15 @@ impl Rule for ManagementPortExposed {
             if ports.is_empty() {
                 continue;
             }
-            let (sources, _) = rule.source_nodes();
-            for node in sources {
-                let Some((text, reading)) = view::read_source(node) else {
-                    continue;
-                };
+            for source in &rule.sources {
+                let (node, text, reading) = (source.node, source.text, &source.reading);
                 let Some(prefix) = reading.judged() else {
                     continue;
                 };
                 if !prefix.is_open_to_internet() || reporter.settings.is_trusted(prefix) {
                     continue;
                 }
-                let written = view::source_text(text, &reading);
+                let written = view::source_text(text, reading);
                 let (reach, label) = if reading.is_ambiguous() {
                     (
                         "which may be the whole internet",
@@ -93,13 +94,13 @@ impl Rule for ManagementPortExposed {
                     .collect::<Vec<_>>()
                     .join(", ");
                 reporter.report(
-                    Some(rule.resource),
+                    rule.resource,
                     Report {
                         span: node.span,
                         message: format!(
                             "{} allows {services} from `{written}`, {reach}: a standing rule makes JIT pointless{}",
                             rule.describe(),
-                            view::source_note(text, &reading)
+                            view::source_note(text, reading)
                         ),
                         help: "remove the rule and open the port on request with a `jit_policy`, or restrict the source to a bastion or VPN range"
                             .to_owned(),
@@ -117,7 +118,7 @@ impl Rule for ManagementPortExposed {
 /// comma-separated list counts as its parts: what its author meant to open.
 pub(crate) fn management_ports(rule: &NsgRule<'_>) -> Vec<u16> {
     let mut ports: Vec<u16> = rule
-        .port_values()
+        .ports
         .iter()
         .flat_map(|value| value.reading.management_ports())
         .map(ManagementPort::number)

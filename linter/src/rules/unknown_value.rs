@@ -6,9 +6,14 @@ use crate::view::{self, Tri};
 
 declare_rule! {
     /// ## What it does
-    /// Reports a value that a JIT check needs but that cannot be known before `terraform plan`:
-    /// a variable without a default, a reference to another resource or a local, a function call,
-    /// a conditional, or a `dynamic "port"` block.
+    /// Reports a value that a JIT check needs but that cannot be known before `terraform plan`,
+    /// with the reason: a reference to a resource or data source (known only after apply), a
+    /// variable with no default and no `--var`, `--var-file` or tfvars value, a local in a
+    /// cycle, an expression jitlint cannot evaluate (a function it does not implement, an
+    /// error), or a `dynamic "port"` block whose `for_each` is not known.
+    ///
+    /// Everything Terraform could compute before planning is computed first: variables,
+    /// tfvars, locals, functions, conditionals, `for` expressions, `count` and `for_each`.
     ///
     /// ## Why is this bad?
     /// It is not bad in itself, which is why it is a note. But jitlint never guesses: an unknown
@@ -33,10 +38,11 @@ declare_rule! {
     /// ```
     ///
     /// ## How to fix
-    /// Give the variable a literal default in the same module, or write the value literally.
-    /// If the value really is only known at plan time, keep the note, turn the rule off in
-    /// `.jitlint.toml` (`JIT000 = "off"`), or rely on the provider's plan-time validation, which
-    /// uses the same checks.
+    /// Give the variable a value (a default, `terraform.tfvars`, `--var-file` or `--var`), or
+    /// write the value literally. If the value really is only known at plan time, lint the
+    /// plan (`jitlint --plan plan.json`), keep the note, turn the rule off in `.jitlint.toml`
+    /// (`JIT000 = "off"`), or rely on the provider's plan-time validation, which uses the same
+    /// checks.
     code = "JIT000",
     name = "unknown-value",
     severity = Note,
@@ -49,16 +55,30 @@ impl Rule for UnknownValue {
         &Self::META
     }
 
+    fn reads(&self) -> &'static [&'static [crate::rule::Reads]] {
+        &[view::JIT_READS, view::NSG_READS]
+    }
+
     fn check(&self, context: &Context<'_>, reporter: &mut Reporter<'_>) {
         for vm in &context.vms {
-            let resource = Some(vm.resource);
-            for span in &vm.dynamic_ports {
+            let resource = vm.resource;
+            for block in &vm.dynamic_ports {
+                // Evaluation expands a `dynamic` block whose `for_each` is known, so one that is
+                // left has an unknown `for_each`; say why.
+                let why = block
+                    .body
+                    .attribute("for_each")
+                    .and_then(Node::unknown)
+                    .map_or_else(String::new, |u| {
+                        format!(", because its `for_each` is not: {}", u.describe())
+                    });
                 reporter.report(
                     resource,
                     Report {
-                        span: *span,
-                        message: "the ports of a `dynamic \"port\"` block are not statically known"
-                            .to_owned(),
+                        span: block.header,
+                        message: format!(
+                            "the ports of a `dynamic \"port\"` block are not statically known{why}"
+                        ),
                         help: "write the port blocks out, or check the generated plan".to_owned(),
                         label: "not checked".to_owned(),
                         ..Report::default()
@@ -90,7 +110,7 @@ impl Rule for UnknownValue {
             if admits == Tri::No {
                 continue;
             }
-            let resource = Some(rule.resource);
+            let resource = rule.resource;
             for (name, node) in [
                 ("direction", rule.direction),
                 ("access", rule.access),
@@ -121,7 +141,7 @@ impl Rule for UnknownValue {
                 );
             }
         }
-        for resource in &context.document.resources {
+        for resource in context.resources() {
             if view::azapi_jit_type(resource).is_none() {
                 continue;
             }
@@ -131,7 +151,7 @@ impl Rule for UnknownValue {
                     .attribute(name)
                     .filter(|n| n.unknown().is_some())
                 {
-                    report_unknown(reporter, Some(resource), name, node, Vec::new());
+                    report_unknown(reporter, resource, name, node, Vec::new());
                 }
             }
         }
@@ -157,7 +177,7 @@ fn duration_name(origin: view::Origin) -> &'static str {
 
 fn report_unknown(
     reporter: &mut Reporter<'_>,
-    resource: Option<&crate::model::Resource>,
+    resource: &crate::model::Resource,
     name: &str,
     node: &Node,
     ports: Vec<u16>,
