@@ -68,7 +68,7 @@ pub struct RuleMeta {
     pub default_severity: Severity,
     /// The rule's doc comment, line by line: the source of `docs/rules/<name>.md`.
     pub doc: &'static [&'static str],
-    /// The rule's page in the repository, `<repository>/blob/main/docs/rules/<name>.md`.
+    /// The rule's page in the repository, `<repository>/blob/v<version>/docs/rules/<name>.md`, the page of this release (its tag).
     pub docs_url: &'static str,
 }
 
@@ -329,7 +329,7 @@ macro_rules! declare_rule {
                 summary: $summary,
                 default_severity: $crate::rule::Severity::$severity,
                 doc: &[$($doc),*],
-                docs_url: concat!(env!("CARGO_PKG_REPOSITORY"), "/blob/main/docs/rules/", $name, ".md"),
+                docs_url: concat!(env!("CARGO_PKG_REPOSITORY"), "/blob/v", env!("CARGO_PKG_VERSION"), "/docs/rules/", $name, ".md"),
             };
         }
     };
