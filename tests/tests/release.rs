@@ -335,6 +335,7 @@ fn jitlint_wheel_installs_and_lints_in_a_fresh_virtualenv() {
     let Some(tools) = python_tools() else { return };
     let dir = tempfile::tempdir().expect("temporary directory");
     let wheels = dir.path().join("wheels");
+    let staging = maturin_staging();
     run_ok(
         Command::new(tools.bin("maturin"))
             .current_dir(workspace_root())
@@ -343,6 +344,7 @@ fn jitlint_wheel_installs_and_lints_in_a_fresh_virtualenv() {
             .arg(&wheels),
         "build the jitlint wheel with maturin",
     );
+    drop(staging);
     let wheel = std::fs::read_dir(&wheels)
         .expect("read the wheel directory")
         .map(|entry| entry.expect("a directory entry").path())
@@ -407,6 +409,8 @@ fn pre_commit_hook_from_a_checkout_fails_on_a_finding() {
     let Some(tools) = python_tools() else { return };
     let dir = tempfile::tempdir().expect("temporary directory");
     let (checkout, rev) = checkout_of_the_working_tree(&dir.path().join("checkout"));
+    // pip builds the hook with maturin in the shared target directory.
+    let _staging = maturin_staging();
 
     let fixture = dir.path().join("fixture");
     std::fs::create_dir(&fixture).expect("create the fixture directory");
@@ -444,6 +448,16 @@ fn pre_commit_hook_from_a_checkout_fails_on_a_finding() {
     assert!(stdout(&found).contains("Failed"), "{}", both(&found));
     assert!(stdout(&found).contains("JIT001"), "{}", both(&found));
     assert!(stdout(&found).contains("open.tf"), "{}", both(&found));
+}
+
+/// Held while maturin builds in the shared target directory: it stages the binary by moving
+/// `target/<profile>/jitlint` away, so two builds at once (the wheel test and pre-commit's
+/// install of the hook) would take each other's binary.
+fn maturin_staging() -> std::sync::MutexGuard<'static, ()> {
+    static STAGING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    STAGING
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// The release built once per run, signed with a throwaway key.
